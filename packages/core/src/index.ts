@@ -1,0 +1,33 @@
+// @loom/core: tensors, ops, memory scopes, backend selection and the reference backend `js`.
+
+import { registerCreatedBackend } from './engine.js';
+import { JsBackend } from './reference/backend.js';
+
+export { Tensor } from './tensor.js';
+export type { DataHandle, NestedArray } from './tensor.js';
+export * from './ops/index.js';
+export type { MatmulOptions } from './ops/linalg.js';
+export type { Conv1DOptions, Conv2DOptions, Padding, Pool1DOptions, Pool2DOptions } from './ops/conv.js';
+export type { StridedSliceOptions } from './ops/shape-ops.js';
+export type { RandomOptions } from './ops/creation.js';
+export {
+  activeBackend, dispose, findBackend, getBackend, init, keep, memory, moveToBackend, onOp, registerBackend,
+  registeredBackends, removeBackend, runOp, setBackend, tidy,
+} from './engine.js';
+export type { InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine.js';
+export { info, runtimeInfo } from './info.js';
+export type { EngineInfo, RuntimeInfo } from './info.js';
+export type { Backend, BackendDeviceInfo, BackendFactory, BackendMemory, DataId, TensorInfo } from './backend/backend.js';
+export * from './backend/op-attrs.js';
+export { bytesPerElement, DTYPES, isDType, makeTypedArray, upcast } from './dtype.js';
+export type { DType, DTypeArrayMap, TypedArray } from './dtype.js';
+export {
+  broadcastShapes, broadcastStrides, broadcastedAxes, fmt as formatShape, normalizeAxes, normalizeAxis, shapesEqual,
+  sizeOf, stridesOf, tryBroadcastShapes,
+} from './shape.js';
+export type { Shape } from './shape.js';
+export { SeededRandom } from './random.js';
+export { JsBackend } from './reference/backend.js';
+
+// The reference backend is always there, with the lowest priority.
+registerCreatedBackend(new JsBackend(), 0);

@@ -1,0 +1,8 @@
+// Every public op, grouped by family.
+export * from './creation.js';
+export * from './elementwise.js';
+export * from './reduction.js';
+export * from './linalg.js';
+export * from './shape-ops.js';
+export * from './conv.js';
+export type { TensorLike } from './convert.js';

@@ -1,0 +1,230 @@
+// Conformance cases for elementwise ops: unary math, binary arithmetic/comparison/logic with
+// broadcasting, where, cast, clip, leakyRelu.
+
+import {
+  BINARY_ARITH_OPS, COMPARE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS,
+} from '../backend/op-attrs.js';
+import type * as Loom from '../index.js';
+import type { Tensor } from '../tensor.js';
+import { data, EDGE_VALUES, gen, type ValueKind } from './data.js';
+import type { ConformanceCase, InputData, OpCase, TfLike } from './types.js';
+
+type AnyFn = (...args: unknown[]) => Tensor;
+const call = (l: typeof Loom, op: string, ...args: unknown[]): Tensor => (l as unknown as Record<string, AnyFn>)[op](...args);
+
+/** Independent float64 erf for the gelu oracle: Maclaurin series, and erfc by continued fraction for |x| > 3. */
+function erf64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return -1;
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (-x * x) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(z) = exp(-z²)/√π · 1/(z + 1/2/(z + 1/(z + 3/2/(z + ...)))) (Lentz-free backward evaluation)
+  let f = 0;
+  for (let k = 60; k >= 1; k--) f = (k / 2) / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return x > 0 ? 1 - erfc : erfc - 1;
+}
+
+/** Float64 oracles for ops TensorFlow.js does not have. */
+const F64: Partial<Record<string, (x: number) => number>> = {
+  gelu: (x) => 0.5 * x * (1 + erf64(x / Math.SQRT2)),
+  silu: (x) => x / (1 + Math.exp(-x)),
+};
+
+const TF_UNARY: Record<string, string> = {
+  neg: 'neg', abs: 'abs', sign: 'sign', square: 'square', relu: 'relu', relu6: 'relu6', floor: 'floor', ceil: 'ceil',
+  round: 'round', exp: 'exp', expm1: 'expm1', log: 'log', log1p: 'log1p', sqrt: 'sqrt', rsqrt: 'rsqrt',
+  reciprocal: 'reciprocal', sin: 'sin', cos: 'cos', tan: 'tan', atan: 'atan', tanh: 'tanh', sigmoid: 'sigmoid',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', isNaN: 'isNaN', isFinite: 'isFinite', logicalNot: 'logicalNot',
+};
+
+/** Where each unary math op is defined, for random inputs. */
+const DOMAIN: Partial<Record<string, ValueKind>> = {
+  log: 'positive', sqrt: 'positive', rsqrt: 'positive', log1p: 'positive', reciprocal: 'positive', tan: 'unit',
+};
+
+function unaryCase(op: string, variant: string, input: InputData, floatOut: boolean): OpCase {
+  const f64 = F64[op];
+  const base: OpCase = { kind: 'op', name: `${op}/${variant}`, op, inputs: [input], run: (l, [x]) => call(l, op, x) };
+  if ((op === 'floor' || op === 'ceil') && input.dtype === 'int32') {
+    // TF.js rejects int32 here; on integers both are the identity.
+    return { ...base, expected: [{ shape: input.shape, dtype: 'int32', values: input.values }] };
+  }
+  if (f64) {
+    const values = input.values.map((v) => f64(v));
+    return { ...base, expected: [{ shape: input.shape, dtype: 'float32', values: Float32Array.from(values) }] };
+  }
+  return {
+    ...base,
+    tf: (tf: TfLike, [x]: TfLike[]) => tf[TF_UNARY[op]](floatOut && x.dtype !== 'float32' ? tf.cast(x, 'float32') : x),
+  };
+}
+
+function unaryCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const op of UNARY_MATH_OPS) {
+    const kind = DOMAIN[op] ?? 'normal';
+    cases.push(
+      unaryCase(op, 'random', gen([3, 4], kind), true),
+      unaryCase(op, 'edge', data(EDGE_VALUES), true),
+      unaryCase(op, 'rank0', data([0.75], []), true),
+      unaryCase(op, 'rank5', gen([2, 1, 3, 1, 2], kind), true),
+      unaryCase(op, 'empty', data([], [0, 3]), true),
+      unaryCase(op, 'int32', data([1, 2, 3, 4], [4], 'int32'), true),
+    );
+  }
+  for (const op of UNARY_KEEP_DTYPE_OPS) {
+    // NOTE: TF.js gives sign(NaN) = 0; Loom follows NumPy (NaN), checked by hand below.
+    const edge = op === 'sign' ? EDGE_VALUES.filter((v) => !Number.isNaN(v)) : EDGE_VALUES;
+    cases.push(
+      unaryCase(op, 'random', gen([3, 4], 'wide'), false),
+      unaryCase(op, 'edge', data(edge), false),
+      unaryCase(op, 'rank0', data([-2.5], []), false),
+      unaryCase(op, 'rank5', gen([2, 1, 3, 1, 2], 'wide'), false),
+      unaryCase(op, 'empty', data([], [2, 0]), false),
+      unaryCase(op, 'int32', gen([2, 5], 'int'), false),
+    );
+  }
+  cases.push(
+    {
+      kind: 'op', name: 'sign/nan', op: 'sign', inputs: [data([NaN, -3, 0, 2])], run: (l, [x]) => l.sign(x),
+      expected: [{ shape: [4], dtype: 'float32', values: [NaN, -1, 0, 1] }],
+    },
+    {
+      kind: 'op', name: 'round/half-even', op: 'round', inputs: [data([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, -2.6])],
+      run: (l, [x]) => l.round(x), expected: [{ shape: [7], dtype: 'float32', values: [0, 2, 2, -0, -2, 2, -3] }],
+    },
+    {
+      kind: 'op', name: 'neg/int32-wrap', op: 'neg', inputs: [data([-2147483648, 2147483647], [2], 'int32')],
+      run: (l, [x]) => l.neg(x), expected: [{ shape: [2], dtype: 'int32', values: [-2147483648, -2147483647] }],
+    },
+  );
+  for (const op of ['isNaN', 'isFinite']) {
+    cases.push(
+      unaryCase(op, 'edge', data(EDGE_VALUES), false),
+      unaryCase(op, 'int32', data([0, -5, 7], [3], 'int32'), false),
+      unaryCase(op, 'empty', data([], [0]), false),
+    );
+  }
+  cases.push(
+    unaryCase('logicalNot', 'basic', data([1, 0, 1, 1, 0, 0], [2, 3], 'bool'), false),
+    unaryCase('logicalNot', 'rank0', data([0], [], 'bool'), false),
+  );
+  // leakyRelu, clip, cast
+  cases.push(
+    { kind: 'op', name: 'leakyRelu/default', op: 'leakyRelu', inputs: [data(EDGE_VALUES)], run: (l, [x]) => l.leakyRelu(x), tf: (tf, [x]) => tf.leakyRelu(x, 0.2) },
+    { kind: 'op', name: 'leakyRelu/alpha', op: 'leakyRelu', inputs: [gen([4, 3], 'wide')], run: (l, [x]) => l.leakyRelu(x, 0.01), tf: (tf, [x]) => tf.leakyRelu(x, 0.01) },
+    { kind: 'op', name: 'leakyRelu/int32', op: 'leakyRelu', inputs: [gen([5], 'int')], run: (l, [x]) => l.leakyRelu(x, 0.5), tf: (tf, [x]) => tf.leakyRelu(tf.cast(x, 'float32'), 0.5) },
+    { kind: 'op', name: 'clip/basic', op: 'clip', inputs: [gen([3, 5], 'wide')], run: (l, [x]) => l.clip(x, -2, 3.5), tf: (tf, [x]) => tf.clipByValue(x, -2, 3.5) },
+    { kind: 'op', name: 'clip/edge', op: 'clip', inputs: [data(EDGE_VALUES.filter((v) => !Number.isNaN(v)))], run: (l, [x]) => l.clip(x, -1, 1), tf: (tf, [x]) => tf.clipByValue(x, -1, 1) },
+    { kind: 'op', name: 'clip/int32', op: 'clip', inputs: [gen([6], 'int')], run: (l, [x]) => l.clip(x, -3, 4), tf: (tf, [x]) => tf.clipByValue(x, -3, 4) },
+    { kind: 'op', name: 'clip/nan', op: 'clip', inputs: [data([NaN, 5, -5])], run: (l, [x]) => l.clip(x, 0, 1), expected: [{ shape: [3], dtype: 'float32', values: [NaN, 1, 0] }] },
+    { kind: 'op', name: 'clip/rank0', op: 'clip', inputs: [data([7], [])], run: (l, [x]) => l.clip(x, 0, 6), tf: (tf, [x]) => tf.clipByValue(x, 0, 6) },
+  );
+  const castPairs: [string, InputData, 'float32' | 'int32' | 'bool'][] = [
+    ['float-to-int', data([-2.7, -0.5, 0, 0.9, 3.99, 1e6]), 'int32'],
+    ['float-to-bool', data([0, -0, 1, -2.5, Infinity, NaN]), 'bool'],
+    ['int-to-float', gen([2, 3], 'int'), 'float32'],
+    ['int-to-bool', data([0, 1, -7, 0], [4], 'int32'), 'bool'],
+    ['bool-to-float', data([1, 0, 1], [3], 'bool'), 'float32'],
+    ['bool-to-int', data([1, 0, 1], [3], 'bool'), 'int32'],
+    ['float-to-float', gen([2, 2]), 'float32'],
+    ['empty', data([], [0, 2]), 'int32'],
+  ];
+  for (const [variant, input, dtype] of castPairs) {
+    cases.push({ kind: 'op', name: `cast/${variant}`, op: 'cast', inputs: [input], run: (l, [x]) => l.cast(x, dtype), tf: (tf, [x]) => tf.cast(x, dtype) });
+  }
+  return cases;
+}
+
+/** Binary shapes: same, row broadcast, column broadcast, scalar, rank-5 broadcast, empty. */
+const BINARY_SHAPES: [string, number[], number[]][] = [
+  ['same', [3, 4], [3, 4]],
+  ['row', [3, 4], [4]],
+  ['column', [3, 1], [3, 4]],
+  ['rank0', [], [2, 3]],
+  ['rank5', [2, 1, 3, 1, 2], [4, 1, 1, 2]],
+  ['empty', [0, 3], [3]],
+];
+
+function binaryInputs(op: string, shapeA: number[], shapeB: number[], int: boolean): [InputData, InputData] {
+  const positiveB = ['div', 'mod', 'floorDiv'].includes(op);
+  if (int) return [gen(shapeA, 'int'), gen(shapeB, positiveB || op === 'pow' ? 'smallInt' : 'int')];
+  if (op === 'pow') return [gen(shapeA, 'positive'), gen(shapeB, 'unit')];
+  return [gen(shapeA, 'wide'), gen(shapeB, positiveB ? 'positive' : 'wide')];
+}
+
+function tfBinary(op: string): (tf: TfLike, inputs: TfLike[]) => TfLike {
+  if (op === 'div') return (tf, [a, b]) => tf.div(tf.cast(a, 'float32'), tf.cast(b, 'float32'));
+  // NOTE: TF.js floorDiv returns int32 even for float inputs; Loom keeps float32 (as TensorFlow).
+  if (op === 'floorDiv') return (tf, [a, b]) => (a.dtype === 'float32' || b.dtype === 'float32' ? tf.cast(tf.floorDiv(a, b), 'float32') : tf.floorDiv(a, b));
+  return (tf, [a, b]) => tf[op](a, b);
+}
+
+function binaryCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const op of BINARY_ARITH_OPS) {
+    for (const [variant, sa, sb] of BINARY_SHAPES) {
+      cases.push({ kind: 'op', name: `${op}/${variant}`, op, inputs: binaryInputs(op, sa, sb, false), run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
+    }
+    cases.push({ kind: 'op', name: `${op}/int32`, op, inputs: binaryInputs(op, [2, 3], [2, 3], true), run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
+    cases.push({
+      kind: 'op', name: `${op}/mixed-dtypes`, op, inputs: [gen([2, 2], 'int'), gen([2], op === 'pow' ? 'unit' : 'positive')],
+      run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tfBinary(op)(tf, [tf.cast(a, 'float32'), b]),
+    });
+    cases.push({
+      kind: 'op', name: `${op}/js-number`, op, inputs: [gen([2, 3], 'positive')],
+      run: (l, [a]) => call(l, op, a, 2), tf: (tf, [a]) => tfBinary(op)(tf, [a, tf.scalar(2)]),
+    });
+  }
+  const special = [0, -0, 1, -1, 2.5, Infinity, -Infinity, NaN];
+  const aVals: number[] = [];
+  const bVals: number[] = [];
+  for (const x of special) for (const y of special) { aVals.push(x); bVals.push(y); }
+  for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum']) {
+    cases.push({ kind: 'op', name: `${op}/edge`, op, inputs: [data(aVals), data(bVals)], run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
+  }
+  cases.push(
+    { kind: 'op', name: 'mod/signs', op: 'mod', inputs: [data([-7, 7, -7, 7, -7.5, 0]), data([3, -3, -3, 3, 2, 5])], run: (l, [a, b]) => l.mod(a, b), expected: [{ shape: [6], dtype: 'float32', values: [2, -2, -1, 1, 0.5, 0] }] },
+    { kind: 'op', name: 'floorDiv/signs', op: 'floorDiv', inputs: [data([-7, 7, -7, 7], [4], 'int32'), data([2, -2, -2, 2], [4], 'int32')], run: (l, [a, b]) => l.floorDiv(a, b), expected: [{ shape: [4], dtype: 'int32', values: [-4, -4, 3, 3] }] },
+    { kind: 'op', name: 'add/int32-wrap', op: 'add', inputs: [data([2147483647, -2147483648], [2], 'int32'), data([1, -1], [2], 'int32')], run: (l, [a, b]) => l.add(a, b), expected: [{ shape: [2], dtype: 'int32', values: [-2147483648, 2147483647] }] },
+    { kind: 'op', name: 'mul/int32-exact', op: 'mul', inputs: [data([46341, -65536, 123456], [3], 'int32'), data([46341, 65536, 7], [3], 'int32')], run: (l, [a, b]) => l.mul(a, b), expected: [{ shape: [3], dtype: 'int32', values: [-2147479015, 0, 864192] }] },
+  );
+  for (const op of COMPARE_OPS) {
+    cases.push(
+      { kind: 'op', name: `${op}/edge`, op, inputs: [data(aVals), data(bVals)], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
+      { kind: 'op', name: `${op}/broadcast`, op, inputs: [gen([3, 1], 'int'), gen([4], 'int')], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
+      { kind: 'op', name: `${op}/js-number`, op, inputs: [gen([2, 3], 'unit')], run: (l, [a]) => call(l, op, a, 0), tf: (tf, [a]) => tf[op](a, tf.scalar(0)) },
+    );
+  }
+  cases.push(
+    { kind: 'op', name: 'equal/bool', op: 'equal', inputs: [data([1, 0, 1, 0], [4], 'bool'), data([1, 1, 0, 0], [4], 'bool')], run: (l, [a, b]) => l.equal(a, b), tf: (tf, [a, b]) => tf.equal(a, b) },
+    { kind: 'op', name: 'notEqual/empty', op: 'notEqual', inputs: [data([], [0]), data([1])], run: (l, [a, b]) => l.notEqual(a, b), tf: (tf, [a, b]) => tf.notEqual(a, b) },
+  );
+  for (const op of ['logicalAnd', 'logicalOr']) {
+    cases.push(
+      { kind: 'op', name: `${op}/same`, op, inputs: [data([1, 1, 0, 0], [4], 'bool'), data([1, 0, 1, 0], [4], 'bool')], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
+      { kind: 'op', name: `${op}/broadcast`, op, inputs: [gen([3, 1], 'bool'), gen([1, 4], 'bool')], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
+    );
+  }
+  cases.push(
+    { kind: 'op', name: 'where/same', op: 'where', inputs: [gen([3, 4], 'bool'), gen([3, 4]), gen([3, 4])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+    { kind: 'op', name: 'where/broadcast', op: 'where', inputs: [gen([4], 'bool'), gen([3, 1]), gen([1])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+    { kind: 'op', name: 'where/int32', op: 'where', inputs: [gen([2, 3], 'bool'), gen([2, 3], 'int'), gen([2, 3], 'int')], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+    { kind: 'op', name: 'where/rank5', op: 'where', inputs: [gen([2, 1, 2, 1, 3], 'bool'), gen([1, 2, 1, 2, 1]), gen([3])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+  );
+  return cases;
+}
+
+export const ELEMENTWISE_CASES: ConformanceCase[] = [...unaryCases(), ...binaryCases()];

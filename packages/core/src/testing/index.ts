@@ -1,0 +1,12 @@
+// @loom/core/testing: the conformance suite every backend must pass, its cases and tolerances.
+
+export { defineConformanceSuite } from './suite.js';
+export type { ConformanceOptions } from './suite.js';
+export { CONFORMANCE_CASES, PUBLIC_OPS } from './cases.js';
+export { TOLERANCES, toleranceFor } from './tolerances.js';
+export type { Tolerance } from './tolerances.js';
+export { compareResults } from './compare.js';
+export { evaluateCase, evaluateErrorCase, leakBetween, memorySnapshot } from './evaluate.js';
+export { oracleResults } from './oracle.js';
+export { definePropertySuite } from './properties.js';
+export type { ConformanceCase, ErrorCase, InputData, LoomResult, OpCase, ResultData, TfLike } from './types.js';

@@ -1,0 +1,31 @@
+// The one table of tolerances: how far a float32 result may be from the reference, per op.
+// A value passes when |actual − expected| ≤ atol + rtol·|expected|; NaN and ±Infinity must match
+// exactly, and int32/bool results must be identical.
+
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+const DEFAULT: Tolerance = { rtol: 1e-5, atol: 1e-6 };
+// Polynomial approximations in SIMD/GPU kernels are allowed a few float32 ulps more.
+const TRANSCENDENTAL: Tolerance = { rtol: 2e-5, atol: 2e-6 };
+// Long accumulations: the summation order differs between backends.
+const ACCUMULATE: Tolerance = { rtol: 1e-4, atol: 1e-4 };
+
+export const TOLERANCES: Record<string, Tolerance> = {
+  exp: TRANSCENDENTAL, expm1: TRANSCENDENTAL, log: TRANSCENDENTAL, log1p: TRANSCENDENTAL,
+  sin: TRANSCENDENTAL, cos: TRANSCENDENTAL, tan: { rtol: 1e-4, atol: 1e-5 }, atan: TRANSCENDENTAL,
+  tanh: TRANSCENDENTAL, sigmoid: TRANSCENDENTAL, elu: TRANSCENDENTAL, selu: TRANSCENDENTAL,
+  gelu: TRANSCENDENTAL, softplus: TRANSCENDENTAL, silu: TRANSCENDENTAL, pow: TRANSCENDENTAL,
+  rsqrt: TRANSCENDENTAL, sqrt: TRANSCENDENTAL,
+  sum: ACCUMULATE, mean: ACCUMULATE, prod: ACCUMULATE, variance: ACCUMULATE, logSumExp: ACCUMULATE,
+  softmax: TRANSCENDENTAL, logSoftmax: ACCUMULATE, cumsum: ACCUMULATE,
+  matmul: ACCUMULATE, dot: ACCUMULATE, conv1d: ACCUMULATE, conv2d: ACCUMULATE,
+  avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE,
+};
+
+/** The tolerance of a public op. */
+export function toleranceFor(op: string): Tolerance {
+  return TOLERANCES[op] ?? DEFAULT;
+}

@@ -1,0 +1,58 @@
+// The shape of a conformance case: data describing inputs, how to run the op in Loom, and an
+// independent oracle (TensorFlow.js, a float64 formula, or hand-checked values).
+
+import type { DType } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import type * as Loom from '../index.js';
+
+/** One input as plain data. */
+export interface InputData {
+  shape: number[];
+  dtype: DType;
+  values: number[];
+}
+
+/** A result as plain data. */
+export interface ResultData {
+  shape: number[];
+  dtype: DType;
+  values: ArrayLike<number>;
+}
+
+/** What a Loom op may return: a tensor, a list, or named tensors (topk). */
+export type LoomResult = Tensor | Tensor[] | { [name: string]: Tensor };
+
+/** A loosely typed TensorFlow.js namespace (the oracle is a dev dependency, not a type dependency). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TfLike = any;
+
+/** A case that computes something and compares it. */
+export interface OpCase {
+  kind: 'op';
+  /** Unique, `op/variant`. */
+  name: string;
+  /** Public op name: the key into the tolerance table and the coverage list. */
+  op: string;
+  inputs: InputData[];
+  /** Runs the op with Loom on the current backend. */
+  run: (loom: typeof Loom, inputs: Tensor[]) => LoomResult;
+  /** Oracle 1: the same computation in TensorFlow.js (tf, inputs as tf tensors). */
+  tf?: (tf: TfLike, inputs: TfLike[]) => TfLike;
+  /** Oracle 2: hand-checked (or independently computed) outputs. */
+  expected?: ResultData[];
+  /** Oracle 3: a check of properties of the outputs (random ops), throwing on failure. */
+  check?: (outputs: ResultData[]) => void;
+}
+
+/** A case that must throw a clear error and leak nothing. */
+export interface ErrorCase {
+  kind: 'error';
+  name: string;
+  op: string;
+  /** Builds its own inputs; runs inside tidy so they are freed. */
+  run: (loom: typeof Loom) => unknown;
+  /** What the message must say. */
+  error: RegExp;
+}
+
+export type ConformanceCase = OpCase | ErrorCase;
