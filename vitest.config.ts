@@ -32,7 +32,7 @@ export default defineConfig({
           environment: 'node',
           include: testGlobs,
           exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
-          execArgv: ['--experimental-wasm-relaxed-simd'],
+          execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
