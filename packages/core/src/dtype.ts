@@ -39,14 +39,24 @@ export function makeTypedArray<D extends DType>(dtype: D, size: number): DTypeAr
   }
 }
 
+/**
+ * float → int32 as every backend does it: truncate toward zero, saturate at the int32 range,
+ * NaN → 0 (the semantics of wasm `i32.trunc_sat_f32_s` and WGSL `i32()`).
+ */
+export function toInt32(x: number): number {
+  if (x !== x) return 0;
+  if (x >= 2147483647) return 2147483647;
+  if (x <= -2147483648) return -2147483648;
+  return Math.trunc(x);
+}
+
 /** Copies `values` into a typed array of `dtype`, converting as a cast would. */
 export function toTypedArray(values: ArrayLike<number | boolean>, dtype: DType): TypedArray {
   const out = makeTypedArray(dtype, values.length);
   if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
   } else if (dtype === 'int32') {
-    // NOTE: truncation toward zero matches cast(float32 -> int32).
-    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(Number(values[i]));
+    for (let i = 0; i < values.length; i++) out[i] = toInt32(Number(values[i]));
   } else {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   }

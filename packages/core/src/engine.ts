@@ -372,7 +372,12 @@ function migrate(op: string, t: Tensor, backend: Backend): void {
   }
   const data = from.readSync(t.handle.dataId);
   const dataId = backend.alloc(t.handle.size, t.dtype);
-  if (t.handle.size > 0) backend.write(dataId, data);
+  try {
+    if (t.handle.size > 0) backend.write(dataId, data);
+  } catch (e) {
+    backend.free(dataId);
+    throw new Error(`${op}: moving an input from '${from.name}' to '${backend.name}' failed: ${(e as Error).message}`, { cause: e });
+  }
   from.free(t.handle.dataId);
   t.handle.backend = backend;
   t.handle.dataId = dataId;
@@ -387,7 +392,12 @@ export async function moveToBackend(t: Tensor, name: string): Promise<void> {
   const data = await t.handle.backend.read(t.handle.dataId);
   if (t.isDisposed || t.handle.backend === target) return;
   const dataId = target.alloc(t.handle.size, t.dtype);
-  if (t.handle.size > 0) target.write(dataId, data);
+  try {
+    if (t.handle.size > 0) target.write(dataId, data);
+  } catch (e) {
+    target.free(dataId);
+    throw new Error(`moveToBackend: writing to '${name}' failed: ${(e as Error).message}`, { cause: e });
+  }
   t.handle.backend.free(t.handle.dataId);
   t.handle.backend = target;
   t.handle.dataId = dataId;
@@ -409,6 +419,10 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
     t.assertAlive(op);
     if (t.handle.backend !== backend) migrate(op, t, backend);
   }
+  const dtype = inputs[0]?.dtype ?? outs[0]?.dtype;
+  if (dtype && !backend.supports(op, dtype)) {
+    throw new Error(`${op}: backend '${backend.name}' has no kernel for ${dtype} inputs; switch backend (setBackend('js')) or cast`);
+  }
   const handles = outs.map((o) => newHandle(backend, sizeOf(o.shape), o.dtype));
   const needsRun = handles.some((h) => h.size > 0);
   if (needsRun) {
@@ -427,10 +441,7 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
     }
   }
   const outputs = handles.map((h, i) => makeTensorFromHandle(h, outs[i].shape, outs[i].dtype));
-  if (engine.listeners.size > 0) {
-    const record = { op, inputs, outputs, attrs } as OpRecord;
-    for (const l of engine.listeners) l(record);
-  }
+  notify({ op, inputs, outputs, attrs } as OpRecord);
   return outputs;
 }
 
@@ -439,13 +450,21 @@ export function registerCreatedBackend(backend: Backend, priority: number): void
   engine.registry.set(backend.name, { factory: { name: backend.name, create: () => backend }, priority, backend });
 }
 
+/** Tells listeners about an op; if one throws, the op's outputs are freed before rethrowing. */
+function notify(record: OpRecord): void {
+  if (engine.listeners.size === 0) return;
+  try {
+    for (const l of engine.listeners) l(record);
+  } catch (e) {
+    for (const t of record.outputs) t.dispose();
+    throw e;
+  }
+}
+
 /** Records a view op (reshape): a new tensor over the input's buffer, seen by op listeners. */
 export function runView(input: Tensor, shape: Shape): Tensor {
   input.assertAlive('reshape');
   const output = shareHandle(input, shape);
-  if (engine.listeners.size > 0) {
-    const record = { op: 'reshape', inputs: [input], outputs: [output], attrs: { shape: [...shape] } } as OpRecord;
-    for (const l of engine.listeners) l(record);
-  }
+  notify({ op: 'reshape', inputs: [input], outputs: [output], attrs: { shape: [...shape] } } as OpRecord);
   return output;
 }

@@ -109,7 +109,7 @@ export class Tensor {
     const head = `Tensor ${this.dtype} ${fmt(this.shape)}`;
     if (this.isDisposed) return `${head} (disposed)`;
     if (!this.handle.backend.readSync) return `${head} on ${this.backend}`;
-    return `${head}\n${JSON.stringify(this.arraySync())}`;
+    return `${head}\n${formatNested(this.arraySync())}`;
   }
 
   // --- chaining: each method calls the op of the same name --------------------------------
@@ -191,6 +191,12 @@ export class Tensor {
   split(numOrSizes: number | number[], axis?: number): Tensor[] { return ops.split(this, numOrSizes, axis); }
   unstack(axis?: number): Tensor[] { return ops.unstack(this, axis); }
   clone(): Tensor { return ops.clone(this); }
+}
+
+/** Like JSON but keeps NaN, ±Infinity and −0 readable. */
+function formatNested(v: NestedArray<number | boolean>): string {
+  if (Array.isArray(v)) return `[${v.map(formatNested).join(',')}]`;
+  return typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v);
 }
 
 function toNested(values: TypedArray, shape: Shape, dtype: DType): NestedArray<number | boolean> {

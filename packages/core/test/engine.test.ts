@@ -2,7 +2,7 @@
 // registration/selection/fallback, info(), host visibility and moving data between backends.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  JsBackend, add, randomNormal, dispose, getBackend, info, init, keep, memory, moveToBackend, ones, registerBackend, removeBackend,
+  JsBackend, add, onOp, randomNormal, dispose, getBackend, info, init, keep, memory, moveToBackend, ones, registerBackend, removeBackend,
   scalar, setBackend, tensor, tidy, zeros, type Backend, type TypedArray,
 } from '@loom/core';
 
@@ -183,6 +183,48 @@ describe('backends', () => {
     dispose([a, b]);
   });
 
+  it('a failed move to another backend frees what it allocated and names the op', async () => {
+    const picky = deviceLikeBackend('fake');
+    const write = picky.write;
+    picky.write = (id, v) => {
+      if (v instanceof Uint8Array) throw new Error('no bool here');
+      write(id, v);
+    };
+    registerBackend(picky);
+    const b = tensor([true, false]);
+    await setBackend('fake');
+    const buffers = picky.memory().buffers;
+    expect(() => b.logicalNot()).toThrow(/logicalNot: moving an input from 'js' to 'fake' failed: no bool here/);
+    expect(picky.memory().buffers).toBe(buffers);
+    await setBackend('js');
+    expect(b.logicalNot().arraySync()).toEqual([false, true]);
+    b.dispose();
+  });
+
+  it('refuses ops a backend declares it has no kernel for', async () => {
+    const partial = deviceLikeBackend('fake');
+    partial.supports = (op, dtype) => !(op === 'cumsum' && dtype === 'int32');
+    registerBackend(partial);
+    await setBackend('fake');
+    const before = memory().numTensors;
+    const x = tensor([1, 2, 3], [3], 'int32');
+    expect(() => x.cumsum()).toThrow(/cumsum: backend 'fake' has no kernel for int32 inputs/);
+    x.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
+  it('frees the outputs when an op listener throws', () => {
+    const before = memory();
+    const stop = onOp(() => { throw new Error('listener failed'); });
+    try {
+      expect(() => zeros([4])).toThrow('listener failed');
+    } finally {
+      stop();
+    }
+    expect(memory().numTensors).toBe(before.numTensors);
+    expect(memory().backends.js.buffers).toBe(before.backends.js.buffers);
+  });
+
   it('registerBackend validates its argument', () => {
     expect(() => registerBackend({} as Backend)).toThrow(/registerBackend: expected a Backend or a \{ name, create\(\) \} factory/);
   });
@@ -212,6 +254,12 @@ describe('tensors', () => {
     const e = zeros([2, 0]);
     expect(await e.array()).toEqual([[], []]);
     dispose([s, b, r6, e]);
+  });
+
+  it('print NaN, ±Infinity and -0 readably', () => {
+    const t = tensor([NaN, Infinity, -Infinity, -0, 1.5]);
+    expect(t.toString()).toBe('Tensor float32 [5]\n[NaN,Infinity,-Infinity,-0,1.5]');
+    t.dispose();
   });
 
   it('chain ops as methods', () => {

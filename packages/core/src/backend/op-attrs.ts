@@ -48,11 +48,11 @@ export interface OpAttrs
   extends Record<UnaryMathOp | UnaryKeepDTypeOp | UnaryPredicateOp | 'logicalNot', NoAttrs>,
     Record<BinaryOp, NoAttrs>,
     Record<ReduceOp, { axes: number[] }> {
-  /** max(x, alpha·x). */
+  /** x for x ≥ 0, alpha·x otherwise (NaN stays NaN). */
   leakyRelu: { alpha: number };
   /** min(max(x, min), max). */
   clip: { min: number; max: number };
-  /** Converts to `dtype` (float→int truncates toward zero; nonzero→true). */
+  /** Converts to `dtype`: float→int truncates toward zero and saturates at the int32 range (NaN→0); nonzero→true. */
   cast: { dtype: DType };
   /** where(cond, a, b): three broadcasting inputs, cond is bool. */
   where: NoAttrs;
@@ -81,7 +81,7 @@ export interface OpAttrs
   /**
    * Gathers along `axis` with int32 indices (second input). Output shape:
    * x.shape[:axis] + indices.shape[batchDims:] + x.shape[axis+1:]. Out-of-range indices are errors
-   * the backend reports by throwing.
+   * the backend reports by throwing (checked only when the output is non-empty: empty outputs run no kernel).
    */
   gather: { axis: number; batchDims: number };
   /** Repeats size-1 (or missing leading) dims up to the output shape. */

@@ -95,6 +95,7 @@ export function conv2d(x: TensorLike, filter: TensorLike, options: Conv2DOptions
     if (f.shape[2] !== t.shape[3]) {
       throw new Error(`${op}: filter in-channels ${f.shape[2]} != input channels ${t.shape[3]} (x ${fmt(t.shape)}, filter ${fmt(f.shape)})`);
     }
+    if (f.shape[0] < 1 || f.shape[1] < 1) throw new Error(`${op}: filter ${fmt(f.shape)} has an empty window; kh and kw must be >= 1`);
     const strides = pair(op, 'strides', options.strides, 1);
     const dilations = pair(op, 'dilations', options.dilations, 1);
     const effK: [number, number] = [(f.shape[0] - 1) * dilations[0] + 1, (f.shape[1] - 1) * dilations[1] + 1];
@@ -125,6 +126,7 @@ export function conv1d(x: TensorLike, filter: TensorLike, options: Conv1DOptions
     if (f.shape[1] !== t.shape[2]) {
       throw new Error(`${op}: filter in-channels ${f.shape[1]} != input channels ${t.shape[2]} (x ${fmt(t.shape)}, filter ${fmt(f.shape)})`);
     }
+    if (f.shape[0] < 1) throw new Error(`${op}: filter ${fmt(f.shape)} has an empty window; kernelSize must be >= 1`);
     const stride = options.stride ?? 1;
     const dilation = options.dilation ?? 1;
     for (const [name, v] of [['stride', stride], ['dilation', dilation]] as const) {
@@ -138,7 +140,7 @@ export function conv1d(x: TensorLike, filter: TensorLike, options: Conv1DOptions
   });
 }
 
-function pool2d(op: 'maxPool2d' | 'avgPool2d', x: TensorLike, options: Pool2DOptions, name = op): Tensor {
+function pool2d(op: 'maxPool2d' | 'avgPool2d', x: TensorLike, options: Pool2DOptions, name: string = op): Tensor {
   return scoped(() => {
     let t = floatInput(name, 'x', x);
     const unbatched = t.rank === 3;
@@ -147,6 +149,10 @@ function pool2d(op: 'maxPool2d' | 'avgPool2d', x: TensorLike, options: Pool2DOpt
     const windowSize = pair(name, 'poolSize', options.poolSize, 2);
     const strides = pair(name, 'strides', options.strides ?? windowSize, 1);
     const { pads, out } = resolvePadding(name, options.padding ?? 'valid', [t.shape[1], t.shape[2]], windowSize, strides);
+    // A pad as large as the window would create windows of padding only (no max, no average).
+    if (pads[0] >= windowSize[0] || pads[1] >= windowSize[0] || pads[2] >= windowSize[1] || pads[3] >= windowSize[1]) {
+      throw new Error(`${name}: padding [${pads.join(',')}] must be smaller than the pool window [${windowSize.join(',')}]`);
+    }
     const shape = [t.shape[0], out[0], out[1], t.shape[3]];
     const y = runOp(op, [t], { windowSize, strides, pads }, [{ shape, dtype: 'float32' }])[0];
     return unbatched ? runView(y, shape.slice(1)) : y;
@@ -176,7 +182,7 @@ function pool1d(op: 'maxPool2d' | 'avgPool2d', name: string, x: TensorLike, opti
     }
     const y = pool2d(op, runView(t, [t.shape[0], 1, t.shape[1], t.shape[2]]), {
       poolSize: [1, poolSize], strides: [1, strides], padding: pad1d(options.padding),
-    }, name as 'maxPool2d');
+    }, name);
     const shape = [t.shape[0], y.shape[2], y.shape[3]];
     return runView(y, unbatched ? shape.slice(1) : shape);
   });

@@ -95,7 +95,10 @@ export function makeFromValues(op: string, values: unknown, shape?: readonly num
   let finalShape: Shape = inferred;
   if (shape !== undefined) {
     const size = sizeOf(shape);
-    if (flat.length === 1 && size !== 1) {
+    if (inferred.length > 1 && !(inferred.length === shape.length && inferred.every((d, i) => d === shape[i]))) {
+      throw new Error(`${op}: nested values have shape ${fmt(inferred)}, which does not match the given shape ${fmt(shape)}; pass flat values to reshape`);
+    }
+    if (flat.length === 1 && size > 1) {
       // A single value with a shape fills it, as in TensorFlow.js.
       const v = flat[0];
       flat = Array.from({ length: size }, () => v);
@@ -167,6 +170,11 @@ export function assertInt(op: string, name: string, value: unknown, min = -Infin
 /** Throws unless `value` is a finite-or-infinite number (not NaN unless allowed). */
 export function assertNumber(op: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') throw new Error(`${op}: ${name} must be a number, got ${JSON.stringify(value)}`);
+}
+
+/** Throws unless `value` is a boolean (undefined allowed when optional). */
+export function assertBool(op: string, name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new Error(`${op}: ${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /** Describes a tensor for messages: `[2,3] float32`. */

@@ -27,37 +27,50 @@ function checkDType(op: string, dtype: unknown): asserts dtype is DType {
   if (!isDType(dtype)) throw new Error(`${op}: unknown dtype '${String(dtype)}'; valid dtypes are float32, int32, bool`);
 }
 
+/** Throws unless `value` can be stored in `dtype` exactly (int32: an integer in range). */
+export function assertFitsDType(op: string, name: string, value: number | boolean, dtype: DType): void {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`${op}: ${name} must be a number or boolean, got ${JSON.stringify(value)}`);
+  }
+  if (dtype === 'int32' && typeof value === 'number' && (!Number.isInteger(value) || value < -2147483648 || value > 2147483647)) {
+    throw new Error(`${op}: ${name} ${value} cannot be stored as int32; use an integer in [-2147483648, 2147483647] or dtype float32`);
+  }
+}
+
+function fill(op: string, shape: readonly number[], value: number | boolean, dtype: DType | undefined): Tensor {
+  assertValidShape(op, shape);
+  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  checkDType(op, dt);
+  assertFitsDType(op, 'value', value, dt);
+  const v = dt === 'bool' ? (value ? 1 : 0) : Number(value);
+  return runOp('fill', [], { value: v }, [{ shape: [...shape], dtype: dt }])[0];
+}
+
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
-  assertValidShape('full', shape);
-  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  checkDType('full', dt);
-  if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new Error(`full: value must be a number or boolean, got ${JSON.stringify(value)}`);
-  }
-  return runOp('fill', [], { value: Number(value) }, [{ shape: [...shape], dtype: dt }])[0];
+  return fill('full', shape, value, dtype);
 }
 
 /** Zeros of `shape`. */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype);
+  return fill('zeros', shape, 0, dtype);
 }
 
 /** Ones of `shape`. */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype);
+  return fill('ones', shape, 1, dtype);
 }
 
 /** Zeros with the shape and dtype of `x`. */
 export function zerosLike(x: Tensor): Tensor {
   assertTensor('zerosLike', x);
-  return full(x.shape, 0, x.dtype);
+  return fill('zerosLike', x.shape, 0, x.dtype);
 }
 
 /** Ones with the shape and dtype of `x`. */
 export function onesLike(x: Tensor): Tensor {
   assertTensor('onesLike', x);
-  return full(x.shape, 1, x.dtype);
+  return fill('onesLike', x.shape, 1, x.dtype);
 }
 
 function assertTensor(op: string, x: unknown): asserts x is Tensor {
@@ -81,6 +94,10 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new Error(`arange: start and stop must be finite, got ${start}, ${stop}`);
   const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
   checkDType('arange', dt);
+  if (dt === 'bool') throw new Error('arange: dtype must be int32 or float32, got bool');
+  if (dt === 'int32' && !(Number.isInteger(start) && Number.isInteger(step))) {
+    throw new Error(`arange: int32 needs an integer start and step, got ${start} and ${step}`);
+  }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const values = makeTypedArray(dt, n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;
@@ -99,14 +116,19 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   return makeTensor(values, [num], 'float32');
 }
 
-/** The identity matrix [n, m] (m defaults to n). */
-export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
+/**
+ * The identity matrix [n, m] (m defaults to n), repeated over `batchShape` — TensorFlow.js's
+ * argument order `eye(numRows, numColumns?, batchShape?, dtype?)`.
+ */
+export function eye(n: number, m: number = n, batchShape: readonly number[] = [], dtype: DType = 'float32'): Tensor {
   assertInt('eye', 'numRows', n, 0);
   assertInt('eye', 'numColumns', m, 0);
+  assertValidShape('eye', batchShape);
   checkDType('eye', dtype);
-  const values = makeTypedArray(dtype, n * m);
-  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  return makeTensor(values, [n, m], dtype);
+  const batch = batchShape.reduce((a, b) => a * b, 1);
+  const values = makeTypedArray(dtype, batch * n * m);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(n, m); i++) values[b * n * m + i * m + i] = 1;
+  return makeTensor(values, [...batchShape, n, m], dtype);
 }
 
 /** Options of the random creators. `seed` makes the draw reproducible on every backend. */
@@ -134,6 +156,10 @@ export function randomUniform(shape: readonly number[], options: RandomOptions &
   const { minval = 0, maxval = 1 } = options;
   if (!(maxval > minval)) throw new Error(`randomUniform: maxval (${maxval}) must be greater than minval (${minval})`);
   const int = options.dtype === 'int32';
+  if (int) {
+    assertFitsDType('randomUniform', 'minval', minval, 'int32');
+    assertFitsDType('randomUniform', 'maxval', maxval, 'int32');
+  }
   return draw('randomUniform', shape, options, (r) => {
     const v = minval + r.uniform() * (maxval - minval);
     return int ? Math.floor(v) : v;

@@ -104,7 +104,7 @@ export const isNaN = unaryPredicate('isNaN');
 /** True where x is neither ±Infinity nor NaN. */
 export const isFinite = unaryPredicate('isFinite');
 
-/** max(x, alpha·x), alpha defaults to 0.2 as in TensorFlow.js. */
+/** x for x ≥ 0, alpha·x otherwise; alpha defaults to 0.2 as in TensorFlow.js. */
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   return scoped(() => {
     assertNumber('leakyRelu', 'alpha', alpha);
@@ -130,7 +130,7 @@ export function clip(x: TensorLike, min: number, max: number): Tensor {
   });
 }
 
-/** Converts to `dtype`: float→int truncates toward zero, nonzero→true, NaN→int 0. */
+/** Converts to `dtype`: float→int truncates toward zero and saturates at the int32 range (NaN→0); nonzero→true. */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   return scoped(() => {
     if (!isDType(dtype)) throw new Error(`cast: unknown dtype '${String(dtype)}'; valid dtypes are float32, int32, bool`);

@@ -3,7 +3,7 @@
 import { runOp, runView } from '../engine.js';
 import { broadcastShapes, fmt, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { convert, describe, scoped, type TensorLike } from './convert.js';
+import { assertBool, convert, describe, scoped, type TensorLike } from './convert.js';
 import { cast, mul } from './elementwise.js';
 import { broadcastTo } from './shape-ops.js';
 
@@ -28,6 +28,8 @@ function floatOperand(op: string, name: string, x: TensorLike): Tensor {
 export function matmul(a: TensorLike, b: TensorLike, options: MatmulOptions = {}): Tensor {
   return scoped(() => {
     const { transposeA = false, transposeB = false } = options;
+    assertBool('matmul', 'transposeA', transposeA);
+    assertBool('matmul', 'transposeB', transposeB);
     const x = floatOperand('matmul', 'a', a);
     const y = floatOperand('matmul', 'b', b);
     if (x.rank < 2 || y.rank < 2) {

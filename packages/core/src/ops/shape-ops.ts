@@ -4,7 +4,8 @@ import { runOp, runView } from '../engine.js';
 import { broadcastShapes, fmt, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
-import { assertInt, assertNumber, convert, convertIndices, describe, scoped, type TensorLike } from './convert.js';
+import { assertBool, assertInt, assertNumber, convert, convertIndices, describe, scoped, type TensorLike } from './convert.js';
+import { assertFitsDType } from './creation.js';
 import { cast, equal, where } from './elementwise.js';
 
 function asInts(op: string, name: string, value: unknown): number[] {
@@ -301,6 +302,7 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
         paddings.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
       throw new Error(`pad: paddings ${JSON.stringify(paddings)} must list ${t.rank} pairs [before, after] of non-negative integers for ${describe(t)}`);
     }
+    if (t.dtype !== 'bool') assertFitsDType('pad', 'value', value, t.dtype);
     const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
     return runOp('pad', [t], { paddings: paddings.map((p) => [p[0], p[1]] as [number, number]), value }, [{ shape, dtype: t.dtype }])[0];
   });
@@ -348,7 +350,9 @@ export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = fal
     if (t.rank === 0) throw new Error('cumsum: x is a scalar; it needs rank >= 1');
     if (t.dtype === 'bool') t = cast(t, 'int32');
     const ax = normalizeAxis('cumsum', axis, t.rank);
-    return runOp('cumsum', [t], { axis: ax, exclusive: !!exclusive, reverse: !!reverse }, [{ shape: t.shape, dtype: t.dtype }])[0];
+    assertBool('cumsum', 'exclusive', exclusive);
+    assertBool('cumsum', 'reverse', reverse);
+    return runOp('cumsum', [t], { axis: ax, exclusive, reverse }, [{ shape: t.shape, dtype: t.dtype }])[0];
   });
 }
 
@@ -360,9 +364,10 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
     if (t.dtype === 'bool') throw new Error(`topk: input ${describe(t)} is bool; valid: float32, int32`);
     const last = t.shape[t.rank - 1];
     assertInt('topk', 'k', k, 0);
+    assertBool('topk', 'sorted', sorted);
     if (k > last) throw new Error(`topk: k (${k}) is larger than the last dim (${last}) of ${describe(t)}`);
     const shape = [...t.shape.slice(0, -1), k];
-    const [values, indices] = runOp('topk', [t], { k, sorted: !!sorted }, [{ shape, dtype: t.dtype }, { shape, dtype: 'int32' }]);
+    const [values, indices] = runOp('topk', [t], { k, sorted }, [{ shape, dtype: t.dtype }, { shape, dtype: 'int32' }]);
     return { values, indices };
   });
 }

@@ -1,9 +1,10 @@
 // Reference kernels for elementwise ops: unary, binary with broadcasting, where, cast, clip, fill.
 
 import type { BinaryOp, OpAttrs, UnaryOp } from '../backend/op-attrs.js';
+import { toInt32 } from '../dtype.js';
 import { broadcastStrides, type Shape } from '../shape.js';
 import type { Kernel } from './types.js';
-import { BINARY_FN, INT_BINARY_FN, UNARY_FN } from './math.js';
+import { BINARY_FN, INT_BINARY_FN, INT_UNARY_FN, UNARY_FN } from './math.js';
 
 /** Calls `visit(outIndex, offsets...)` for every output element, reading each input broadcast. */
 export function forEachBroadcast(outShape: Shape, inShapes: Shape[], visit: (i: number, offsets: number[]) => void): void {
@@ -26,8 +27,8 @@ export function forEachBroadcast(outShape: Shape, inShapes: Shape[], visit: (i: 
 }
 
 export function unaryKernel(op: UnaryOp): Kernel<UnaryOp> {
-  const fn = UNARY_FN[op];
   return ([x], [y]) => {
+    const fn = (x.dtype === 'int32' && INT_UNARY_FN[op as keyof typeof INT_UNARY_FN]) || UNARY_FN[op];
     const xv = x.values;
     const yv = y.values;
     for (let i = 0; i < yv.length; i++) yv[i] = fn(xv[i]);
@@ -70,7 +71,7 @@ export const castKernel: Kernel<'cast'> = ([x], [y], { dtype }) => {
   const xv = x.values;
   const yv = y.values;
   if (dtype === 'bool') for (let i = 0; i < yv.length; i++) yv[i] = xv[i] !== 0 ? 1 : 0;
-  else if (dtype === 'int32') for (let i = 0; i < yv.length; i++) yv[i] = Math.trunc(xv[i]);
+  else if (dtype === 'int32') for (let i = 0; i < yv.length; i++) yv[i] = toInt32(xv[i]);
   else yv.set(xv);
 };
 

@@ -57,7 +57,7 @@ export const concatKernel: Kernel<'concat'> = (inputs, [y], { axis }) => {
 
 export const padKernel: Kernel<'pad'> = ([x], [y], { paddings, value }) => {
   const yv = y.values;
-  yv.fill(value);
+  yv.fill(y.dtype === 'bool' ? (value ? 1 : 0) : value);
   if (x.size === 0) return;
   const outStrides = stridesOf(y.shape);
   const start = paddings.reduce((s, [before], d) => s + before * outStrides[d], 0);

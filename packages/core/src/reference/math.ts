@@ -21,14 +21,13 @@ export function erf(x: number): number {
 
 export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
-/** Round half to even, as TensorFlow's round. */
+/** Round half to even, as TensorFlow's round; negative values that round to 0 give −0. */
 export function roundHalfEven(x: number): number {
   if (!Number.isFinite(x)) return x;
   const f = Math.floor(x);
   const diff = x - f;
-  if (diff > 0.5) return f + 1;
-  if (diff < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
+  const r = diff > 0.5 ? f + 1 : diff < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+  return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
 }
 
 /** Python/TensorFlow floor modulo: the result takes the sign of the divisor. */
@@ -92,6 +91,11 @@ export const BINARY_FN = {
   logicalAnd: (a: number, b: number) => (a && b ? 1 : 0),
   logicalOr: (a: number, b: number) => (a || b ? 1 : 0),
 } as const;
+
+/** int32 unary variants: exact wrap-around where float math would lose the low bits. */
+export const INT_UNARY_FN: Partial<Record<keyof typeof UNARY_FN, (x: number) => number>> = {
+  square: (x) => Math.imul(x, x),
+};
 
 /** int32 variants where float math would lose precision or differ. */
 export const INT_BINARY_FN: Partial<Record<keyof typeof BINARY_FN, (a: number, b: number) => number>> = {

@@ -106,6 +106,10 @@ function unaryCases(): ConformanceCase[] {
       run: (l, [x]) => l.round(x), expected: [{ shape: [7], dtype: 'float32', values: [0, 2, 2, -0, -2, 2, -3] }],
     },
     {
+      kind: 'op', name: 'square/int32-wrap', op: 'square', inputs: [data([2147483647, 100000001, -46341], [3], 'int32')],
+      run: (l, [x]) => l.square(x), expected: [{ shape: [3], dtype: 'int32', values: [1, 2074919425, -2147479015] }],
+    },
+    {
       kind: 'op', name: 'neg/int32-wrap', op: 'neg', inputs: [data([-2147483648, 2147483647], [2], 'int32')],
       run: (l, [x]) => l.neg(x), expected: [{ shape: [2], dtype: 'int32', values: [-2147483648, -2147483647] }],
     },
@@ -142,6 +146,12 @@ function unaryCases(): ConformanceCase[] {
     ['float-to-float', gen([2, 2]), 'float32'],
     ['empty', data([], [0, 2]), 'int32'],
   ];
+  cases.push({
+    // Out-of-range floats saturate (as wasm trunc_sat and WGSL i32()); NaN gives 0.
+    kind: 'op', name: 'cast/float-to-int-saturate', op: 'cast', inputs: [data([3e9, -3e9, 2147483648, Infinity, -Infinity, NaN, -0.9])],
+    run: (l, [x]) => l.cast(x, 'int32'),
+    expected: [{ shape: [7], dtype: 'int32', values: [2147483647, -2147483648, 2147483647, 2147483647, -2147483648, 0, 0] }],
+  });
   for (const [variant, input, dtype] of castPairs) {
     cases.push({ kind: 'op', name: `cast/${variant}`, op: 'cast', inputs: [input], run: (l, [x]) => l.cast(x, dtype), tf: (tf, [x]) => tf.cast(x, dtype) });
   }

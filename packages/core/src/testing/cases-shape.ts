@@ -90,6 +90,7 @@ function shapeCases(): ConformanceCase[] {
     { kind: 'op', name: 'pad/value', op: 'pad', inputs: [gen([2, 3])], run: (l, [x]) => l.pad(x, [[1, 0], [2, 1]], 9), tf: (tf, [x]) => tf.pad(x, [[1, 0], [2, 1]], 9) },
     { kind: 'op', name: 'pad/rank3', op: 'pad', inputs: [gen([2, 2, 2])], run: (l, [x]) => l.pad(x, [[0, 1], [1, 1], [0, 0]]), tf: (tf, [x]) => tf.pad(x, [[0, 1], [1, 1], [0, 0]]) },
     { kind: 'op', name: 'pad/int32', op: 'pad', inputs: [gen([3], 'int')], run: (l, [x]) => l.pad(x, [[2, 2]], -1), tf: (tf, [x]) => tf.pad(x, [[2, 2]], -1) },
+    { kind: 'op', name: 'pad/bool-value', op: 'pad', inputs: [data([1, 0], [2], 'bool')], run: (l, [x]) => l.pad(x, [[1, 1]], 5), expected: [{ shape: [4], dtype: 'bool', values: [1, 1, 0, 1] }] },
     { kind: 'op', name: 'pad/empty-input', op: 'pad', inputs: [data([], [0, 2])], run: (l, [x]) => l.pad(x, [[1, 1], [0, 0]], 3), tf: (tf, [x]) => tf.pad(x, [[1, 1], [0, 0]], 3) },
     { kind: 'op', name: 'gather/axis0', op: 'gather', inputs: [gen([4, 3]), data([3, 0, 0, 2], [4], 'int32')], run: (l, [x, i]) => l.gather(x, i), tf: (tf, [x, i]) => tf.gather(x, i) },
     { kind: 'op', name: 'gather/axis1', op: 'gather', inputs: [gen([2, 4, 3]), data([1, 3], [2], 'int32')], run: (l, [x, i]) => l.gather(x, i, 1), tf: (tf, [x, i]) => tf.gather(x, i, 1) },
@@ -145,6 +146,17 @@ function convCases(): ConformanceCase[] {
     { kind: 'op', name: 'conv2d/explicit-pad', op: 'conv2d', inputs: [gen([1, 4, 4, 1]), gen([3, 3, 1, 2])], run: (l, [x, f]) => l.conv2d(x, f, { padding: [[1, 0], [0, 2]] }), tf: (tf, [x, f]) => tf.conv2d(x, f, 1, [[0, 0], [1, 0], [0, 2], [0, 0]]) },
     { kind: 'op', name: 'conv2d/unbatched', op: 'conv2d', inputs: [gen([4, 4, 2]), gen([2, 2, 2, 1])], run: (l, [x, f]) => l.conv2d(x, f), tf: (tf, [x, f]) => tf.conv2d(x, f, 1, 'valid') },
     pool('maxPool2d', 'valid', [2, 4, 4, 2], 2, 2, 'valid'),
+    {
+      // NaN propagates through max pooling (as PyTorch; TF.js skips NaN), checked by hand.
+      kind: 'op', name: 'maxPool2d/nan', op: 'maxPool2d', inputs: [data([1, NaN, 3, 4, 5, 6, 7, 8], [1, 2, 4, 1])],
+      run: (l, [x]) => l.maxPool2d(x, { poolSize: 2 }), expected: [{ shape: [1, 1, 2, 1], dtype: 'float32', values: [NaN, 8] }],
+    },
+    {
+      kind: 'op', name: 'avgPool2d/explicit-pad', op: 'avgPool2d', inputs: [data([1, 2, 3, 4], [1, 2, 2, 1])],
+      run: (l, [x]) => l.avgPool2d(x, { poolSize: 2, strides: 1, padding: 1 }),
+      // Padding is not counted: corners average one element, edges two, the centre four.
+      expected: [{ shape: [1, 3, 3, 1], dtype: 'float32', values: [1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4] }],
+    },
     pool('maxPool2d', 'same-stride1', [1, 5, 5, 1], 3, 1, 'same'),
     pool('maxPool2d', 'overlap', [1, 6, 5, 2], 3, 2, 'valid'),
     pool('avgPool2d', 'valid', [2, 4, 4, 2], 2, 2, 'valid'),
@@ -161,8 +173,12 @@ function creationCases(): ConformanceCase[] {
   const uniformCheck = (lo: number, hi: number) => ([r]: ResultData[]) => {
     const v = Array.from(r.values);
     if (v.some((x) => x < lo || x >= hi)) throw new Error(`values outside [${lo}, ${hi})`);
+    const int = r.dtype === 'int32';
+    // Integers drawn from [lo, hi) average (lo + hi − 1) / 2, and each must appear.
+    const expectedMean = int ? (lo + hi - 1) / 2 : (lo + hi) / 2;
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    if (Math.abs(mean - (lo + hi) / 2) > (hi - lo) * 0.05) throw new Error(`mean ${mean} far from ${(lo + hi) / 2}`);
+    if (Math.abs(mean - expectedMean) > (hi - lo) * 0.02) throw new Error(`mean ${mean} far from ${expectedMean}`);
+    if (int && new Set(v).size !== hi - lo) throw new Error(`not every integer in [${lo}, ${hi}) was drawn`);
   };
   const normalCheck = (mu: number, sigma: number, bound?: number) => ([r]: ResultData[]) => {
     const v = Array.from(r.values);
@@ -193,7 +209,8 @@ function creationCases(): ConformanceCase[] {
     { kind: 'op', name: 'linspace/basic', op: 'linspace', inputs: [], run: (l) => l.linspace(-1, 1, 5), tf: (tf) => tf.linspace(-1, 1, 5) },
     { kind: 'op', name: 'linspace/one', op: 'linspace', inputs: [], run: (l) => l.linspace(2, 9, 1), tf: (tf) => tf.linspace(2, 9, 1) },
     { kind: 'op', name: 'eye/square', op: 'eye', inputs: [], run: (l) => l.eye(3), tf: (tf) => tf.eye(3) },
-    { kind: 'op', name: 'eye/rect-int', op: 'eye', inputs: [], run: (l) => l.eye(2, 4, 'int32'), tf: (tf) => tf.eye(2, 4, undefined, 'int32') },
+    { kind: 'op', name: 'eye/rect-int', op: 'eye', inputs: [], run: (l) => l.eye(2, 4, [], 'int32'), tf: (tf) => tf.eye(2, 4, undefined, 'int32') },
+    { kind: 'op', name: 'eye/batch', op: 'eye', inputs: [], run: (l) => l.eye(2, 3, [2]), tf: (tf) => tf.eye(2, 3, [2]) },
     { kind: 'op', name: 'randomUniform/seeded', op: 'randomUniform', inputs: [], run: (l) => l.randomUniform([4000], { seed: 42, minval: -2, maxval: 3 }), check: uniformCheck(-2, 3) },
     { kind: 'op', name: 'randomUniform/int32', op: 'randomUniform', inputs: [], run: (l) => l.randomUniform([4000], { seed: 7, minval: 0, maxval: 10, dtype: 'int32' }), check: uniformCheck(0, 10) },
     { kind: 'op', name: 'randomNormal/seeded', op: 'randomNormal', inputs: [], run: (l) => l.randomNormal([4000], { seed: 1, mean: 3, stddev: 2 }), check: normalCheck(3, 2) },

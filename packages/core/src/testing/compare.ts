@@ -3,8 +3,15 @@
 import type { ResultData } from './types.js';
 import type { Tolerance } from './tolerances.js';
 
-/** Returns undefined when `actual` matches `expected`, else a message describing the first mismatch. */
-export function compareResults(actual: ResultData[], expected: ResultData[], tol: Tolerance): string | undefined {
+/** Ops whose sign of zero is part of the answer (−0 must stay −0). */
+const SIGNED_ZERO_OPS = new Set(['neg', 'abs', 'floor', 'ceil', 'round', 'sign', 'cast']);
+
+/**
+ * Returns undefined when `actual` matches `expected`, else a message describing the first mismatch.
+ * For the ops in SIGNED_ZERO_OPS (pass `op`), 0 and −0 are told apart.
+ */
+export function compareResults(actual: ResultData[], expected: ResultData[], tol: Tolerance, op?: string): string | undefined {
+  const signedZero = op !== undefined && SIGNED_ZERO_OPS.has(op);
   if (actual.length !== expected.length) return `expected ${expected.length} outputs, got ${actual.length}`;
   for (let o = 0; o < actual.length; o++) {
     const a = actual[o];
@@ -27,6 +34,7 @@ export function compareResults(actual: ResultData[], expected: ResultData[], tol
         if (x !== y) return `${tag}value ${i}: ${x} != expected ${y}`;
         continue;
       }
+      if (signedZero && y === 0 && !Object.is(x, y)) return `${tag}value ${i}: ${Object.is(x, -0) ? '-0' : x} != expected ${Object.is(y, -0) ? '-0' : y} (sign of zero)`;
       const ok = exact ? x === y : Math.abs(x - y) <= tol.atol + tol.rtol * Math.abs(y);
       if (!ok) return `${tag}value ${i}: ${x} != expected ${y} (|diff| ${Math.abs(x - y)}, rtol ${tol.rtol}, atol ${tol.atol})`;
     }

@@ -4,7 +4,7 @@
 import { toTypedArray } from '../dtype.js';
 import * as loom from '../index.js';
 import { Tensor } from '../tensor.js';
-import type { InputData, LoomResult, OpCase, ResultData } from './types.js';
+import type { ErrorCase, InputData, LoomResult, OpCase, ResultData } from './types.js';
 
 /** Live tensors and the active backend's buffers, to detect leaks. */
 export function memorySnapshot(): { tensors: number; buffers: number; backend: string } {
@@ -49,16 +49,18 @@ export async function evaluateCase(c: OpCase): Promise<{ results: ResultData[]; 
   }
 }
 
-/** Runs an error case; returns the thrown error (or undefined) and any leak. */
-export function evaluateErrorCase(run: (l: typeof loom) => unknown): { error?: Error; leak?: string } {
+/** Runs an error case; returns the thrown error (or undefined) and what the failing call leaked. */
+export function evaluateErrorCase(c: Pick<ErrorCase, 'inputs' | 'run'>): { error?: Error; leak?: string } {
+  const inputs = c.inputs(loom);
   const before = memorySnapshot();
   let error: Error | undefined;
+  let result: unknown;
   try {
-    loom.tidy(() => {
-      run(loom);
-    });
+    result = c.run(loom, inputs);
   } catch (e) {
     error = e as Error;
   }
-  return { error, leak: leakBetween(before, memorySnapshot()) };
+  const leak = leakBetween(before, memorySnapshot());
+  loom.dispose([inputs, result]);
+  return { error, leak };
 }

@@ -54,7 +54,7 @@ function defineCase(c: ConformanceCase, backendName: () => string, options: Conf
   if (c.kind === 'error') {
     it(c.name, async () => {
       await setBackend(backendName());
-      const { error, leak } = evaluateErrorCase(c.run);
+      const { error, leak } = evaluateErrorCase(c);
       expect(error, `${c.name} should throw`).toBeInstanceOf(Error);
       expect(error!.message).toMatch(c.error);
       expect(leak).toBeUndefined();
@@ -76,7 +76,7 @@ function defineCase(c: ConformanceCase, backendName: () => string, options: Conf
       expected = await runOn('js', c);
       await setBackend(name);
     }
-    const mismatch = compareResults(actual, expected, tol);
+    const mismatch = compareResults(actual, expected, tol, c.op);
     expect(mismatch, `${c.name} on ${name}`).toBeUndefined();
   });
 }

@@ -49,8 +49,10 @@ export interface ErrorCase {
   kind: 'error';
   name: string;
   op: string;
-  /** Builds its own inputs; runs inside tidy so they are freed. */
-  run: (loom: typeof Loom) => unknown;
+  /** Builds the inputs (freed by the suite afterwards). */
+  inputs: (loom: typeof Loom) => Tensor[];
+  /** The failing call; runs with no scope around it, so anything the op leaks is seen. */
+  run: (loom: typeof Loom, inputs: Tensor[]) => unknown;
   /** What the message must say. */
   error: RegExp;
 }
