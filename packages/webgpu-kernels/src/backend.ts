@@ -1,0 +1,285 @@
+// The WebGPU Backend: tensor buffers (bool and int32 as 32-bit words), host writes, async reads,
+// limits, device loss and uncaptured errors, profiling, and dispatch to the kernels.
+
+import type {
+  Backend, BackendDeviceInfo, BackendMemory, DataId, DType, KernelOpName, OpAttrs, TensorInfo, TypedArray,
+} from '@loom/core';
+import { acquireDevice, type AcquiredDevice, type DeviceOptions } from './device.js';
+import { KERNELS, type KernelContext } from './kernels.js';
+import { GpuRuntime, type KernelTiming } from './runtime.js';
+import { binaryShader, unaryShader } from './shaders/elementwise.js';
+import { matmulShader } from './shaders/matmul.js';
+import { softmaxShader } from './shaders/reduce.js';
+
+/** Options of `webgpu()`. */
+export interface WebGPUOptions extends DeviceOptions {
+  /** Dispatches encoded before a submit when nothing is read (default 64). */
+  batchSize?: number;
+  /** Bytes of freed buffers kept for reuse (default 256 MiB). */
+  poolLimitBytes?: number;
+  /** Use subgroup operations in reductions when the adapter has them (default true). */
+  subgroups?: boolean;
+}
+
+/** A tensor's storage on the GPU. */
+interface GpuData {
+  buffer: GPUBuffer | null;
+  size: number;
+  dtype: DType;
+  /** Bytes of the pooled buffer holding it. */
+  bytes: number;
+  /** The device generation it was created on (a lost device invalidates its buffers). */
+  generation: number;
+  /** Host copy of small int32 data written from the host, for synchronous gather index checks. */
+  host?: Int32Array;
+}
+
+/** int32 data up to this many elements keeps a host copy for gather's index check. */
+const HOST_SHADOW_LIMIT = 1 << 16;
+
+/** The WebGPU backend. Create it with `webgpu()`. */
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu';
+  private acquired: AcquiredDevice;
+  private rt: GpuRuntime;
+  private readonly options: WebGPUOptions;
+  private readonly live = new Set<GpuData>();
+  private liveBytes = 0;
+  private generation = 0;
+  private lostMessage: string | undefined;
+  private deviceErrors: string[] = [];
+  private gatherUnchecked = false;
+  private statusBuffer!: GPUBuffer;
+  private dummy!: GPUBuffer;
+  private disposed = false;
+  private readonly ctx: KernelContext;
+
+  constructor(acquired: AcquiredDevice, options: WebGPUOptions = {}) {
+    this.options = options;
+    this.acquired = acquired;
+    this.rt = this.attach(acquired);
+    const self = this;
+    this.ctx = {
+      get rt() { return self.rt; },
+      buffer: (t) => this.bufferOf(t),
+      hostInt32: (t) => (t.dataId as GpuData).host,
+      get statusBuffer() { return self.statusBuffer; },
+      markGatherUnchecked: () => { this.gatherUnchecked = true; },
+      get subgroups() { return self.options.subgroups !== false && self.acquired.features.includes('subgroups'); },
+    };
+  }
+
+  private attach(acquired: AcquiredDevice): GpuRuntime {
+    const { device } = acquired;
+    const generation = ++this.generation;
+    this.lostMessage = undefined;
+    void device.lost.then((info) => {
+      if (this.disposed || generation !== this.generation) return;
+      this.lostMessage = `${info.reason}: ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const e = (event as GPUUncapturedErrorEvent).error;
+      const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
+      if (this.deviceErrors.length < 8) this.deviceErrors.push(`${kind}: ${e.message}`);
+    });
+    const rt = new GpuRuntime(device, { batchSize: this.options.batchSize ?? 64, poolLimitBytes: this.options.poolLimitBytes ?? 256 * 2 ** 20 });
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    this.statusBuffer = device.createBuffer({ label: 'loom-status', size: 16, usage });
+    this.dummy = device.createBuffer({ label: 'loom-empty', size: 16, usage });
+    return rt;
+  }
+
+  /** The device in use. */
+  get device(): GPUDevice {
+    return this.rt.device;
+  }
+
+  private check(what: string): void {
+    if (this.disposed) throw new Error(`webgpu: ${what} after the backend was disposed`);
+    if (this.lostMessage !== undefined) {
+      throw new Error(`webgpu: the GPU device was lost (${this.lostMessage}); call restore() on the backend or create a new one with webgpu()`);
+    }
+  }
+
+  private data(id: DataId, what: string): GpuData {
+    const d = id as GpuData;
+    if (!this.live.has(d)) {
+      throw new Error(`webgpu: ${what} of an unknown or freed buffer${d && d.generation !== this.generation ? ' (it belonged to a lost device)' : ''}`);
+    }
+    return d;
+  }
+
+  alloc(size: number, dtype: DType): DataId {
+    this.check('alloc');
+    const bytes = size * 4;
+    const limits = this.rt.device.limits;
+    for (const [name, limit] of [['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize], ['maxBufferSize', limits.maxBufferSize]] as const) {
+      if (bytes > limit) {
+        throw new Error(`webgpu: a ${dtype} tensor of ${size} elements needs ${bytes} bytes, above this device's ${name} (${limit} bytes); split the work into smaller tensors`);
+      }
+    }
+    const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+    const buffer = size === 0 ? null : this.rt.acquire(bytes, cap);
+    const d: GpuData = { buffer, size, dtype, bytes: buffer ? buffer.size : 0, generation: this.generation };
+    this.live.add(d);
+    this.liveBytes += d.bytes;
+    return d;
+  }
+
+  write(id: DataId, data: TypedArray): void {
+    this.check('write');
+    const d = this.data(id, 'write');
+    if (data.length !== d.size) throw new Error(`webgpu: write of ${data.length} values into a buffer of ${d.size}`);
+    if (!d.buffer) return;
+    const words = d.dtype === 'bool' ? Uint32Array.from(data as Uint8Array) : data;
+    this.rt.writeBuffer(d.buffer, words);
+    if (d.dtype === 'int32' && d.size <= HOST_SHADOW_LIMIT) d.host = Int32Array.from(data as Int32Array);
+  }
+
+  async read(id: DataId): Promise<TypedArray> {
+    this.check('read');
+    const d = this.data(id, 'read');
+    const empty = d.dtype === 'float32' ? new Float32Array(0) : d.dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0);
+    const pending = d.buffer ? this.rt.readBytes(d.buffer, d.size * 4) : (this.rt.flush(), Promise.resolve(null));
+    const status = this.gatherUnchecked ? this.rt.readBytes(this.statusBuffer, 4).catch(() => null) : undefined;
+    this.gatherUnchecked = false;
+    let bytes: ArrayBuffer | null = null;
+    let readError: unknown;
+    try {
+      bytes = await pending;
+    } catch (e) {
+      readError = e;
+    }
+    const oom = d.buffer ? await this.rt.creationError(d.buffer) : undefined;
+    if (oom) {
+      this.deviceErrors.length = 0;
+      throw new Error(`webgpu: out of GPU memory: the buffer of this ${d.dtype} tensor of ${d.size} elements could not be created (${oom}); dispose tensors (or use tidy) and retry`);
+    }
+    if (readError !== undefined) {
+      this.check('read');
+      throw new Error(`webgpu: reading a buffer failed: ${(readError as Error).message}`);
+    }
+    const flags = status ? await status : null;
+    if (flags && new Uint32Array(flags)[0] !== 0) {
+      this.rt.device.queue.writeBuffer(this.statusBuffer, 0, new Uint32Array(4));
+      throw new Error('gather: an index was out of range (found on the GPU, where kernels cannot throw; those outputs were set to 0)');
+    }
+    if (this.deviceErrors.length > 0) {
+      const errors = this.deviceErrors.splice(0);
+      throw new Error(`webgpu: the device reported ${errors.join('; ')}`);
+    }
+    this.check('read');
+    if (!bytes) return empty;
+    if (d.dtype === 'float32') return new Float32Array(bytes);
+    if (d.dtype === 'int32') return new Int32Array(bytes);
+    return Uint8Array.from(new Uint32Array(bytes));
+  }
+
+  free(id: DataId): void {
+    const d = id as GpuData;
+    if (!this.live.delete(d)) return;
+    this.liveBytes -= d.bytes;
+    // Buffers of a lost device or a disposed backend are not reusable.
+    if (d.buffer && d.generation === this.generation && !this.disposed) this.rt.release(d.buffer);
+  }
+
+  run<K extends KernelOpName>(op: K, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: OpAttrs[K]): void {
+    this.check(op);
+    for (const t of inputs) this.data(t.dataId, op);
+    for (const t of outputs) this.data(t.dataId, op);
+    if (outputs.every((t) => t.size === 0)) return;
+    const kernel = KERNELS[op] as (ctx: KernelContext, i: readonly TensorInfo[], o: readonly TensorInfo[], a: OpAttrs[K]) => void;
+    if (!kernel) throw new Error(`${op}: no kernel in the webgpu backend`);
+    kernel(this.ctx, inputs, outputs, attrs);
+  }
+
+  private bufferOf(t: TensorInfo): GPUBuffer {
+    return (t.dataId as GpuData).buffer ?? this.dummy;
+  }
+
+  supports(op: KernelOpName, dtype: DType): boolean {
+    if (!(op in KERNELS)) return false;
+    if (op === 'matmul' || op === 'conv2d' || op === 'maxPool2d' || op === 'avgPool2d' || op === 'softmax' || op === 'logSoftmax' ||
+        op === 'leakyRelu') return dtype === 'float32';
+    return true;
+  }
+
+  memory(): BackendMemory {
+    const pool = this.rt.poolInfo();
+    const s = this.rt.stats;
+    return {
+      buffers: this.live.size, bytes: this.liveBytes, pooledBuffers: pool.buffers, pooledBytes: pool.bytes,
+      buffersCreated: s.buffersCreated, buffersReused: s.buffersReused, submits: s.submits, dispatches: s.dispatches, pipelines: s.pipelines,
+    };
+  }
+
+  deviceInfo(): BackendDeviceInfo {
+    const a = this.acquired.adapterInfo;
+    const name = [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || 'unknown adapter';
+    const l = this.rt.device.limits;
+    return {
+      kind: 'gpu',
+      description: `${name}${a.isFallbackAdapter ? ' (software fallback)' : ''} via WebGPU (${this.acquired.source})`,
+      adapter: { ...a },
+      features: [...this.acquired.features],
+      limits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize },
+      lost: this.lostMessage,
+    };
+  }
+
+  /** Submits everything encoded so far without waiting. */
+  flush(): void {
+    this.check('flush');
+    this.rt.flush();
+  }
+
+  /** Compiles the shaders of common ops ahead of use with createComputePipelineAsync. */
+  async warmUp(): Promise<void> {
+    await Promise.all([
+      this.rt.warmUp(matmulShader({ transposeA: false, transposeB: false, vecA: true, vecB: true })),
+      this.rt.warmUp(binaryShader('add', 'float32', 'float32', ['same', 'same'], true)),
+      this.rt.warmUp(binaryShader('mul', 'float32', 'float32', ['same', 'same'], true)),
+      this.rt.warmUp(unaryShader('relu', 'float32', 'float32', true)),
+      this.rt.warmUp(softmaxShader('softmax', false)),
+    ]);
+  }
+
+  /** Starts recording per-kernel GPU times; false when the device lacks `timestamp-query`. */
+  startProfile(): boolean {
+    this.check('startProfile');
+    return this.rt.startProfile();
+  }
+
+  /** Stops recording and returns the per-kernel timings. */
+  stopProfile(): Promise<KernelTiming[]> {
+    this.check('stopProfile');
+    return this.rt.stopProfile();
+  }
+
+  /**
+   * After a device loss: acquires a new device. Tensors that lived on the lost device are gone
+   * (reading them throws); new tensors work as before.
+   */
+  async restore(): Promise<void> {
+    if (this.disposed) throw new Error('webgpu: restore after the backend was disposed');
+    const acquired = await acquireDevice(this.options);
+    try { this.rt.destroy(); } catch { /* the old device may already be gone */ }
+    this.live.clear();
+    this.liveBytes = 0;
+    this.acquired = acquired;
+    this.rt = this.attach(acquired);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.live.clear();
+    this.liveBytes = 0;
+    this.rt.destroy();
+    this.statusBuffer.destroy();
+    this.dummy.destroy();
+    this.rt.device.destroy();
+  }
+}
+

@@ -1,0 +1,16 @@
+// The conformance suite on the WebGPU backend in Chromium (SwiftShader, --enable-unsafe-webgpu).
+// Where the browser has no WebGPU, one skipped test names the reason instead.
+
+import { defineConformanceSuite } from '@loom/core/testing';
+import { it } from 'vitest';
+import { probeWebGPU } from './probe.js';
+
+const probe = await probeWebGPU();
+
+if (probe.backend) {
+  const backend = probe.backend;
+  defineConformanceSuite('webgpu', () => backend);
+} else {
+  console.warn(`webgpu conformance (browser) not run: ${probe.reason}`);
+  it.skip(`webgpu conformance (browser): WebGPU unavailable here: ${probe.reason}`, () => {});
+}

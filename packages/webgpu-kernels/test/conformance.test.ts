@@ -1,0 +1,16 @@
+// The conformance suite on the WebGPU backend in Node, through Dawn (`webgpu` package) on
+// SwiftShader. Where Dawn cannot run here, one skipped test names the reason instead.
+
+import { defineConformanceSuite } from '@loom/core/testing';
+import { it } from 'vitest';
+import { probeWebGPU } from './probe.js';
+
+const probe = await probeWebGPU();
+
+if (probe.backend) {
+  const backend = probe.backend;
+  defineConformanceSuite('webgpu', () => backend);
+} else {
+  console.warn(`webgpu conformance (Node) not run: ${probe.reason}`);
+  it.skip(`webgpu conformance (Node): WebGPU unavailable here: ${probe.reason}`, () => {});
+}
