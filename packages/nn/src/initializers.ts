@@ -1,0 +1,174 @@
+// Weight initializers (Keras definitions), drawn on the host from a seeded generator so the same
+// seed gives the same weights on every backend.
+
+import { SeededRandom, tensor, type Tensor } from '@loom/core';
+
+/** Creates an initial value of a given shape. */
+export interface Initializer {
+  readonly name: string;
+  create(shape: readonly number[], seed?: number): Tensor;
+  /** Serializable config (for save/load). */
+  readonly config: Record<string, unknown>;
+}
+
+let seedSource = new SeededRandom(1337);
+
+/** Resets the generator that supplies seeds to initializers (and layers) created without one. */
+export function setSeed(seed: number): void {
+  seedSource = new SeededRandom(seed);
+}
+
+/** The next default seed. */
+export function nextSeed(): number {
+  return seedSource.nextUint32();
+}
+
+/** fanIn / fanOut as Keras computes them: [in, out] dense, [..receptive, in, out] conv. */
+export function computeFans(shape: readonly number[]): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [shape[0], shape[0]];
+  if (shape.length === 2) return [shape[0], shape[1]];
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function fromSampler(name: string, config: Record<string, unknown>, sample: (rng: SeededRandom, shape: readonly number[]) => Float32Array): Initializer {
+  return {
+    name,
+    config,
+    create(shape, seed) {
+      const s = (config.seed as number | undefined) ?? seed ?? nextSeed();
+      return tensor(sample(new SeededRandom(s), shape), [...shape]);
+    },
+  };
+}
+
+function truncated(rng: SeededRandom): number {
+  let z = rng.normal();
+  while (Math.abs(z) > 2) z = rng.normal();
+  return z;
+}
+
+type Mode = 'fanIn' | 'fanOut' | 'fanAvg';
+
+/** Keras VarianceScaling: uniform or truncated normal with variance scale / fan. */
+export function varianceScaling(options: { scale?: number; mode?: Mode; distribution?: 'uniform' | 'truncatedNormal'; seed?: number }): Initializer {
+  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = options;
+  return fromSampler('varianceScaling', { scale, mode, distribution, seed }, (rng, shape) => {
+    const [fi, fo] = computeFans(shape);
+    const fan = mode === 'fanIn' ? fi : mode === 'fanOut' ? fo : (fi + fo) / 2;
+    const v = scale / Math.max(1, fan);
+    const out = new Float32Array(size(shape));
+    if (distribution === 'uniform') {
+      const limit = Math.sqrt(3 * v);
+      for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
+    } else {
+      // NOTE: 0.8796… is the stddev of a unit normal truncated at ±2 (Keras's correction).
+      const std = Math.sqrt(v) / 0.87962566103423978;
+      for (let i = 0; i < out.length; i++) out[i] = truncated(rng) * std;
+    }
+    return out;
+  });
+}
+
+/** Uniform in ±√(6 / (fanIn + fanOut)). */
+export const glorotUniform = (o: { seed?: number } = {}): Initializer => named('glorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: o.seed }));
+/** Truncated normal with stddev √(2 / (fanIn + fanOut)). */
+export const glorotNormal = (o: { seed?: number } = {}): Initializer => named('glorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', seed: o.seed }));
+/** Uniform in ±√(6 / fanIn). */
+export const heUniform = (o: { seed?: number } = {}): Initializer => named('heUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+/** Truncated normal with stddev √(2 / fanIn). */
+export const heNormal = (o: { seed?: number } = {}): Initializer => named('heNormal', varianceScaling({ scale: 2, mode: 'fanIn', seed: o.seed }));
+/** Uniform in ±√(3 / fanIn). */
+export const lecunUniform = (o: { seed?: number } = {}): Initializer => named('lecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+/** Truncated normal with stddev √(1 / fanIn). */
+export const lecunNormal = (o: { seed?: number } = {}): Initializer => named('lecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', seed: o.seed }));
+
+function named(name: string, init: Initializer): Initializer {
+  return { ...init, name, config: { seed: init.config.seed } };
+}
+
+/** Uniform in [minval, maxval). */
+export function randomUniform(o: { minval?: number; maxval?: number; seed?: number } = {}): Initializer {
+  const { minval = -0.05, maxval = 0.05, seed } = o;
+  return fromSampler('randomUniform', { minval, maxval, seed }, (rng, shape) =>
+    Float32Array.from({ length: size(shape) }, () => minval + (maxval - minval) * rng.uniform()));
+}
+
+/** Normal with the given mean and stddev. */
+export function randomNormal(o: { mean?: number; stddev?: number; seed?: number } = {}): Initializer {
+  const { mean = 0, stddev = 0.05, seed } = o;
+  return fromSampler('randomNormal', { mean, stddev, seed }, (rng, shape) =>
+    Float32Array.from({ length: size(shape) }, () => mean + stddev * rng.normal()));
+}
+
+/**
+ * A (semi-)orthogonal matrix times `gain`: rows × cols with the last dim as cols, from Gram–Schmidt
+ * on a normal draw (with the sign fix that makes the distribution uniform).
+ */
+export function orthogonal(o: { gain?: number; seed?: number } = {}): Initializer {
+  const { gain = 1, seed } = o;
+  return fromSampler('orthogonal', { gain, seed }, (rng, shape) => {
+    if (shape.length < 2) throw new Error(`orthogonal: needs a shape of rank >= 2, got [${shape.join(',')}]`);
+    const cols = shape[shape.length - 1];
+    const rows = size(shape) / cols;
+    // Orthonormalize the k = max(rows, cols) vectors of length min(rows, cols)... done as QR of an n×m draw.
+    const n = Math.max(rows, cols);
+    const m = Math.min(rows, cols);
+    const a = Array.from({ length: m }, () => Float64Array.from({ length: n }, () => rng.normal()));
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < i; j++) {
+        let d = 0;
+        for (let k = 0; k < n; k++) d += a[i][k] * a[j][k];
+        for (let k = 0; k < n; k++) a[i][k] -= d * a[j][k];
+      }
+      let norm = 0;
+      for (let k = 0; k < n; k++) norm += a[i][k] * a[i][k];
+      norm = Math.sqrt(norm) || 1;
+      for (let k = 0; k < n; k++) a[i][k] /= norm;
+    }
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        out[r * cols + c] = gain * (rows >= cols ? a[c][r] : a[r][c]);
+      }
+    }
+    return out;
+  });
+}
+
+/** A constant value. */
+export function constant(o: { value?: number } = {}): Initializer {
+  const value = o.value ?? 0;
+  return { name: 'constant', config: { value }, create: (shape) => tensor(new Float32Array(size(shape)).fill(value), [...shape]) };
+}
+
+/** All zeros. */
+export const zeros = (): Initializer => ({ ...constant({ value: 0 }), name: 'zeros', config: {} });
+/** All ones. */
+export const ones = (): Initializer => ({ ...constant({ value: 1 }), name: 'ones', config: {} });
+
+/** Initializers by name. */
+export const INITIALIZERS: Record<string, (o?: Record<string, unknown>) => Initializer> = {
+  glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, orthogonal, zeros, ones,
+  constant, randomUniform, randomNormal,
+  varianceScaling: (o) => varianceScaling(o ?? {}),
+};
+
+/** Resolves a name (camelCase or Keras snake_case) or an Initializer. */
+export function getInitializer(init: string | Initializer | undefined, fallback: string): Initializer {
+  if (init && typeof init === 'object') return init;
+  const name = (init ?? fallback).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const f = INITIALIZERS[name];
+  if (!f) throw new Error(`initializer: unknown initializer '${init}'; valid: ${Object.keys(INITIALIZERS).join(', ')}`);
+  return f();
+}
+
+/** Recreates an initializer from its name and config (save/load). */
+export function initializerFromConfig(name: string, config: Record<string, unknown>): Initializer {
+  const f = INITIALIZERS[name];
+  if (!f) throw new Error(`initializer: unknown initializer '${name}' in a saved model`);
+  return f(config);
+}

@@ -1,0 +1,176 @@
+// 1-D convolution and pooling layers on [batch, steps, channels] (Keras channels-last), and the
+// global pooling layers.
+
+import * as core from '@loom/core';
+import type { Tensor } from '@loom/core';
+import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import type { Variable } from '../autograd/variable.js';
+import { getInitializer, type Initializer } from '../initializers.js';
+import { shapeText } from '../util.js';
+import type { ActivationSpec } from './core-layers.js';
+import { Layer, LAYER_REGISTRY, one, single, type LayerArgs, type LayerShape } from './layer.js';
+
+type Padding1D = 'valid' | 'same' | 'causal';
+
+function outLength(len: number | null, k: number, stride: number, dilation: number, padding: Padding1D): number | null {
+  if (len === null) return null;
+  const eff = (k - 1) * dilation + 1;
+  if (padding === 'same') return Math.ceil(len / stride);
+  if (padding === 'causal') return Math.floor((len - 1) / stride) + 1;
+  return len < eff ? 0 : Math.floor((len - eff) / stride) + 1;
+}
+
+function rank3(layer: string, s: LayerShape): [number | null, number | null, number] {
+  if (s.length !== 3 || s[2] === null) throw new Error(`${layer}: expected input [batch, steps, channels] with known channels, got ${shapeText(s)}`);
+  return s as [number | null, number | null, number];
+}
+
+function posInt(layer: string, name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+/** Arguments of conv1d. */
+export interface Conv1DArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  padding?: Padding1D;
+  dilationRate?: number;
+  activation?: ActivationSpec;
+  useBias?: boolean;
+  kernelInitializer?: string | Initializer;
+  biasInitializer?: string | Initializer;
+}
+
+/** 1-D convolution: kernel [kernelSize, inChannels, filters], bias [filters]; 'causal' pads on the left. */
+export class Conv1D extends Layer {
+  readonly className = 'Conv1D';
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly padding: Padding1D;
+  readonly dilationRate: number;
+  readonly useBias: boolean;
+  readonly activation: ActivationFn;
+  kernel!: Variable;
+  bias?: Variable;
+  constructor(private readonly args: Conv1DArgs) {
+    super(args);
+    this.filters = posInt('conv1d', 'filters', args.filters);
+    this.kernelSize = posInt('conv1d', 'kernelSize', Array.isArray(args.kernelSize) ? args.kernelSize[0] : args.kernelSize);
+    this.strides = posInt('conv1d', 'strides', args.strides ?? 1);
+    this.dilationRate = posInt('conv1d', 'dilationRate', args.dilationRate ?? 1);
+    this.padding = args.padding ?? 'valid';
+    if (!['valid', 'same', 'causal'].includes(this.padding)) throw new Error(`conv1d: padding must be valid, same or causal, got ${this.padding}`);
+    this.useBias = args.useBias ?? true;
+    this.activation = getActivation(args.activation);
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    const [, , c] = rank3(this.name, single(this.name, s));
+    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], getInitializer(this.args.biasInitializer, 'zeros'));
+  }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    return core.tidy(() => {
+      let x = one(this.name, inputs);
+      const k = this.kernel.value;
+      if (x.rank !== 3 || x.shape[2] !== k.shape[1]) {
+        throw new Error(`${this.name}: expected input [batch, steps, ${k.shape[1]}], got ${shapeText([...x.shape])}`);
+      }
+      let padding: 'valid' | 'same' = this.padding === 'same' ? 'same' : 'valid';
+      if (this.padding === 'causal') {
+        x = core.pad(x, [[0, 0], [(this.kernelSize - 1) * this.dilationRate, 0], [0, 0]]);
+        padding = 'valid';
+      }
+      let y = core.conv1d(x, k, { stride: this.strides, padding, dilation: this.dilationRate });
+      if (this.bias) y = core.add(y, this.bias.value);
+      return this.activation(y);
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const [b, len] = rank3(this.name, single(this.name, s));
+    return [b, outLength(len, this.kernelSize, this.strides, this.dilationRate, this.padding), this.filters];
+  }
+  getConfig(): Record<string, unknown> {
+    const act = activationName(this.args.activation);
+    if (act === undefined) throw new Error(`${this.name}: a custom activation function cannot be saved`);
+    return { filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
+      dilationRate: this.dilationRate, activation: act, useBias: this.useBias };
+  }
+}
+LAYER_REGISTRY.set('Conv1D', (c) => new Conv1D(c as unknown as Conv1DArgs));
+
+/** Arguments of the 1-D pooling layers. */
+export interface Pool1DArgs extends LayerArgs {
+  poolSize?: number;
+  strides?: number;
+  padding?: 'valid' | 'same';
+}
+
+abstract class Pooling1D extends Layer {
+  readonly poolSize: number;
+  readonly strides: number;
+  readonly padding: 'valid' | 'same';
+  constructor(args: Pool1DArgs, private readonly kind: 'max' | 'avg') {
+    super(args);
+    this.poolSize = posInt(this.name, 'poolSize', args.poolSize ?? 2);
+    this.strides = posInt(this.name, 'strides', args.strides ?? this.poolSize);
+    this.padding = args.padding ?? 'valid';
+  }
+  build(s: LayerShape | LayerShape[]): void { rank3(this.name, single(this.name, s)); }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    const x = one(this.name, inputs);
+    if (x.rank !== 3) throw new Error(`${this.name}: expected input [batch, steps, channels], got ${shapeText([...x.shape])}`);
+    const o = { poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+    return this.kind === 'max' ? core.maxPool1d(x, o) : core.avgPool1d(x, o);
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const [b, len, c] = rank3(this.name, single(this.name, s));
+    return [b, outLength(len, this.poolSize, this.strides, 1, this.padding), c];
+  }
+  getConfig(): Record<string, unknown> { return { poolSize: this.poolSize, strides: this.strides, padding: this.padding }; }
+}
+
+/** Max over windows of `poolSize` steps. */
+export class MaxPooling1D extends Pooling1D {
+  readonly className = 'MaxPooling1D';
+  constructor(args: Pool1DArgs = {}) { super(args, 'max'); }
+}
+LAYER_REGISTRY.set('MaxPooling1D', (c) => new MaxPooling1D(c as Pool1DArgs));
+
+/** Average over windows of `poolSize` steps (padding excluded). */
+export class AveragePooling1D extends Pooling1D {
+  readonly className = 'AveragePooling1D';
+  constructor(args: Pool1DArgs = {}) { super(args, 'avg'); }
+}
+LAYER_REGISTRY.set('AveragePooling1D', (c) => new AveragePooling1D(c as Pool1DArgs));
+
+abstract class GlobalPooling1D extends Layer {
+  constructor(args: LayerArgs, private readonly kind: 'max' | 'avg') { super(args); }
+  build(s: LayerShape | LayerShape[]): void { rank3(this.name, single(this.name, s)); }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    const x = one(this.name, inputs);
+    if (x.rank !== 3) throw new Error(`${this.name}: expected input [batch, steps, channels], got ${shapeText([...x.shape])}`);
+    return this.kind === 'max' ? core.max(x, 1) : core.mean(x, 1);
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const [b, , c] = rank3(this.name, single(this.name, s));
+    return [b, c];
+  }
+  getConfig(): Record<string, unknown> { return {}; }
+}
+
+/** Mean over the steps axis: [b, steps, c] → [b, c]. */
+export class GlobalAveragePooling1D extends GlobalPooling1D {
+  readonly className = 'GlobalAveragePooling1D';
+  constructor(args: LayerArgs = {}) { super(args, 'avg'); }
+}
+LAYER_REGISTRY.set('GlobalAveragePooling1D', (c) => new GlobalAveragePooling1D(c as LayerArgs));
+
+/** Max over the steps axis. */
+export class GlobalMaxPooling1D extends GlobalPooling1D {
+  readonly className = 'GlobalMaxPooling1D';
+  constructor(args: LayerArgs = {}) { super(args, 'max'); }
+}
+LAYER_REGISTRY.set('GlobalMaxPooling1D', (c) => new GlobalMaxPooling1D(c as LayerArgs));

@@ -1,0 +1,369 @@
+// Core layers: input, dense, activation, flatten, reshape, dropout, embedding, batch and layer
+// normalization, and the merge layers (concatenate, add) used by functional models.
+
+import * as core from '@loom/core';
+import { SeededRandom, type Tensor } from '@loom/core';
+import { activationName, getActivation, type ActivationFn, type ActivationName } from '../activations.js';
+import type { Variable } from '../autograd/variable.js';
+import { getInitializer, nextSeed, type Initializer } from '../initializers.js';
+import { shapeText } from '../util.js';
+import { Layer, LAYER_REGISTRY, Node, one, single, SymbolicTensor, type LayerArgs, type LayerShape } from './layer.js';
+
+/** An activation given by name or function. */
+export type ActivationSpec = ActivationName | ActivationFn | string;
+
+function serializableActivation(layer: string, a: ActivationSpec | undefined): string {
+  const n = activationName(a);
+  if (n === undefined) throw new Error(`${layer}: a custom activation function cannot be saved; use a built-in name`);
+  return n;
+}
+
+/** Applies `f` to the last axis of a rank ≥ 2 tensor by flattening the leading axes. */
+function lastAxisMatmul(x: Tensor, kernel: Tensor): Tensor {
+  if (x.rank === 2) return core.matmul(x, kernel);
+  const lead = x.shape.slice(0, -1);
+  const y = core.matmul(core.reshape(x, [-1, x.shape[x.rank - 1]]), kernel);
+  return core.reshape(y, [...lead, kernel.shape[1]]);
+}
+
+function lastDim(layer: string, s: LayerShape): number {
+  const d = s[s.length - 1];
+  if (s.length < 2 || d === null) throw new Error(`${layer}: needs a known last dimension and rank >= 2, got input shape ${shapeText(s)}`);
+  return d;
+}
+
+/** The input placeholder of a functional model. */
+export class InputLayer extends Layer {
+  readonly className = 'InputLayer';
+  constructor(args: LayerArgs) {
+    super(args, 'input');
+    if (!this.batchInputShape) throw new Error('input: needs a shape (e.g. input({ shape: [10] }))');
+  }
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor { return core.clone(one(this.name, x)); }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> { return {}; }
+}
+LAYER_REGISTRY.set('InputLayer', (c) => new InputLayer(c as LayerArgs));
+
+/** A symbolic input for `model({ inputs, outputs })`. `shape` excludes the batch dim. */
+export function input(args: { shape: number[]; name?: string }): SymbolicTensor {
+  const layer = new InputLayer({ inputShape: args.shape, name: args.name });
+  layer.built = true;
+  const node = new Node(layer, []);
+  node.outputs = [new SymbolicTensor(layer.batchInputShape!, node, 0)];
+  return node.outputs[0];
+}
+
+/** Arguments of `dense`. */
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationSpec;
+  useBias?: boolean;
+  kernelInitializer?: string | Initializer;
+  biasInitializer?: string | Initializer;
+}
+
+/** y = activation(x·kernel + bias); kernel [in, units] (Keras layout), on the last axis. */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly activation: ActivationFn;
+  readonly useBias: boolean;
+  kernel!: Variable;
+  bias?: Variable;
+  private readonly args: DenseArgs;
+
+  constructor(args: DenseArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`dense: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    this.args = args;
+    this.units = args.units;
+    this.activation = getActivation(args.activation);
+    this.useBias = args.useBias ?? true;
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    const inDim = lastDim(this.name, single(this.name, s));
+    this.kernel = this.addWeight('kernel', [inDim, this.units], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], getInitializer(this.args.biasInitializer, 'zeros'));
+  }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    return core.tidy(() => {
+      const x = one(this.name, inputs);
+      const k = this.kernel.value;
+      if (x.shape[x.rank - 1] !== k.shape[0]) {
+        throw new Error(`${this.name}: expected input with last dimension ${k.shape[0]}, got shape ${shapeText([...x.shape])}`);
+      }
+      let y = lastAxisMatmul(x, k);
+      if (this.bias) y = core.add(y, this.bias.value);
+      return this.activation(y);
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const sh = single(this.name, s);
+    return [...sh.slice(0, -1), this.units];
+  }
+  getConfig(): Record<string, unknown> {
+    return { units: this.units, activation: serializableActivation(this.name, this.args.activation), useBias: this.useBias };
+  }
+}
+LAYER_REGISTRY.set('Dense', (c) => new Dense(c as unknown as DenseArgs));
+
+/** Applies an activation function. */
+export class Activation extends Layer {
+  readonly className = 'Activation';
+  readonly fn: ActivationFn;
+  constructor(private readonly args: LayerArgs & { activation: ActivationSpec }) {
+    super(args);
+    this.fn = getActivation(args.activation);
+  }
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor { return this.fn(one(this.name, x)); }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> { return { activation: serializableActivation(this.name, this.args.activation) }; }
+}
+LAYER_REGISTRY.set('Activation', (c) => new Activation(c as unknown as LayerArgs & { activation: string }));
+
+/** Flattens all but the batch dim. */
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor {
+    const t = one(this.name, x);
+    return core.reshape(t, [t.shape[0], -1]);
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const sh = single(this.name, s);
+    const rest = sh.slice(1);
+    return [sh[0], rest.some((d) => d === null) ? null : (rest as number[]).reduce((a, b) => a * b, 1)];
+  }
+  getConfig(): Record<string, unknown> { return {}; }
+}
+LAYER_REGISTRY.set('Flatten', (c) => new Flatten(c as LayerArgs));
+
+/** Reshapes each sample to `targetShape` (one entry may be −1). */
+export class Reshape extends Layer {
+  readonly className = 'Reshape';
+  readonly targetShape: number[];
+  constructor(args: LayerArgs & { targetShape: number[] }) {
+    super(args);
+    if (!Array.isArray(args.targetShape)) throw new Error('reshape: targetShape must be a list of integers');
+    this.targetShape = [...args.targetShape];
+  }
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor {
+    const t = one(this.name, x);
+    return core.reshape(t, [t.shape[0], ...this.targetShape]);
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const sh = single(this.name, s);
+    const known = sh.slice(1);
+    if (this.targetShape.includes(-1) && known.every((d) => d !== null)) {
+      const total = (known as number[]).reduce((a, b) => a * b, 1);
+      const other = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+      return [sh[0], ...this.targetShape.map((d) => (d === -1 ? total / other : d))];
+    }
+    return [sh[0], ...this.targetShape.map((d) => (d === -1 ? null : d))];
+  }
+  getConfig(): Record<string, unknown> { return { targetShape: this.targetShape }; }
+}
+LAYER_REGISTRY.set('Reshape', (c) => new Reshape(c as unknown as LayerArgs & { targetShape: number[] }));
+
+/** Inverted dropout mask: kept entries scaled by 1/(1 − rate). */
+export function dropoutMask(shape: readonly number[], rate: number, rng: SeededRandom): Tensor {
+  return core.tidy(() => {
+    const u = core.randomUniform(shape, { seed: rng.nextUint32() });
+    return core.div(core.cast(core.greaterEqual(u, rate), 'float32'), 1 - rate);
+  });
+}
+
+/** Zeroes a fraction `rate` of inputs during training (scaling the rest); identity at inference. */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  readonly seed?: number;
+  private readonly rng: SeededRandom;
+  constructor(args: LayerArgs & { rate: number; seed?: number }) {
+    super(args);
+    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${JSON.stringify(args.rate)}`);
+    this.rate = args.rate;
+    this.seed = args.seed;
+    this.rng = new SeededRandom(args.seed ?? nextSeed());
+  }
+  build(): void {}
+  call(x: Tensor | Tensor[], training: boolean): Tensor {
+    const t = one(this.name, x);
+    if (!training || this.rate === 0) return core.clone(t);
+    return core.tidy(() => core.mul(t, dropoutMask(t.shape, this.rate, this.rng)));
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> { return { rate: this.rate, ...(this.seed !== undefined ? { seed: this.seed } : {}) }; }
+}
+LAYER_REGISTRY.set('Dropout', (c) => new Dropout(c as unknown as LayerArgs & { rate: number }));
+
+/** Maps integer ids to dense vectors: embeddings [inputDim, outputDim]. */
+export class Embedding extends Layer {
+  readonly className = 'Embedding';
+  readonly inputDim: number;
+  readonly outputDim: number;
+  embeddings!: Variable;
+  constructor(private readonly args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) {
+    super(args);
+    for (const k of ['inputDim', 'outputDim'] as const) {
+      if (!Number.isInteger(args[k]) || args[k] < 1) throw new Error(`embedding: ${k} must be a positive integer, got ${JSON.stringify(args[k])}`);
+    }
+    this.inputDim = args.inputDim;
+    this.outputDim = args.outputDim;
+  }
+  build(): void {
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], getInitializer(this.args.embeddingsInitializer, 'randomUniform'));
+  }
+  call(x: Tensor | Tensor[]): Tensor {
+    return core.tidy(() => {
+      const t = one(this.name, x);
+      const idx = t.dtype === 'int32' ? t : core.cast(t, 'int32');
+      return core.gather(this.embeddings.value, idx, 0);
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return [...single(this.name, s), this.outputDim]; }
+  getConfig(): Record<string, unknown> { return { inputDim: this.inputDim, outputDim: this.outputDim }; }
+}
+LAYER_REGISTRY.set('Embedding', (c) => new Embedding(c as unknown as LayerArgs & { inputDim: number; outputDim: number }));
+
+/** Arguments of batchNormalization (Keras defaults). */
+export interface BatchNormArgs extends LayerArgs {
+  momentum?: number;
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+}
+
+/**
+ * Normalizes the last axis with batch statistics in training (updating moving averages) and the
+ * moving statistics at inference. Weights: gamma, beta, movingMean, movingVariance.
+ */
+export class BatchNormalization extends Layer {
+  readonly className = 'BatchNormalization';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  gamma?: Variable;
+  beta?: Variable;
+  movingMean!: Variable;
+  movingVariance!: Variable;
+  constructor(args: BatchNormArgs = {}) {
+    super(args);
+    this.momentum = args.momentum ?? 0.99;
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    const d = lastDim(this.name, single(this.name, s));
+    if (this.scale) this.gamma = this.addWeight('gamma', [d], getInitializer('ones', 'ones'));
+    if (this.center) this.beta = this.addWeight('beta', [d], getInitializer('zeros', 'zeros'));
+    this.movingMean = this.addWeight('movingMean', [d], getInitializer('zeros', 'zeros'), false);
+    this.movingVariance = this.addWeight('movingVariance', [d], getInitializer('ones', 'ones'), false);
+  }
+  call(inputs: Tensor | Tensor[], training: boolean): Tensor {
+    return core.tidy(() => {
+      const x = one(this.name, inputs);
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      let mean: Tensor;
+      let variance: Tensor;
+      // NOTE: a frozen layer (trainable false) normalizes with its moving statistics, as Keras 2 does.
+      if (training && this.trainable) {
+        mean = core.mean(x, axes);
+        variance = core.variance(x, axes);
+        const m = this.momentum;
+        this.movingMean.assign(core.add(core.mul(this.movingMean.value, m), core.mul(mean, 1 - m)));
+        this.movingVariance.assign(core.add(core.mul(this.movingVariance.value, m), core.mul(variance, 1 - m)));
+      } else {
+        mean = this.movingMean.value;
+        variance = this.movingVariance.value;
+      }
+      let y = core.mul(core.sub(x, mean), core.rsqrt(core.add(variance, this.epsilon)));
+      if (this.gamma) y = core.mul(y, this.gamma.value);
+      if (this.beta) y = core.add(y, this.beta.value);
+      return y;
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> {
+    return { momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
+}
+LAYER_REGISTRY.set('BatchNormalization', (c) => new BatchNormalization(c as BatchNormArgs));
+
+/** Normalizes each sample over its last axis; weights gamma, beta. */
+export class LayerNormalization extends Layer {
+  readonly className = 'LayerNormalization';
+  readonly epsilon: number;
+  gamma!: Variable;
+  beta!: Variable;
+  constructor(args: LayerArgs & { epsilon?: number } = {}) {
+    super(args);
+    this.epsilon = args.epsilon ?? 1e-3;
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    const d = lastDim(this.name, single(this.name, s));
+    this.gamma = this.addWeight('gamma', [d], getInitializer('ones', 'ones'));
+    this.beta = this.addWeight('beta', [d], getInitializer('zeros', 'zeros'));
+  }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    return core.tidy(() => {
+      const x = one(this.name, inputs);
+      const mean = core.mean(x, -1, true);
+      const v = core.variance(x, -1, true);
+      const y = core.mul(core.sub(x, mean), core.rsqrt(core.add(v, this.epsilon)));
+      return core.add(core.mul(y, this.gamma.value), this.beta.value);
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> { return { epsilon: this.epsilon }; }
+}
+LAYER_REGISTRY.set('LayerNormalization', (c) => new LayerNormalization(c as LayerArgs));
+
+function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] {
+  if (!Array.isArray(s[0])) throw new Error(`${layer}: expects a list of inputs`);
+  return s as LayerShape[];
+}
+
+/** Joins its inputs along `axis` (default −1). */
+export class Concatenate extends Layer {
+  readonly className = 'Concatenate';
+  readonly axis: number;
+  constructor(args: LayerArgs & { axis?: number } = {}) {
+    super(args);
+    this.axis = args.axis ?? -1;
+  }
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor {
+    if (!Array.isArray(x) || x.length < 2) throw new Error(`${this.name}: expects a list of at least 2 inputs`);
+    return core.concat(x, this.axis);
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const list = multiShapes(this.name, s);
+    const rank = list[0].length;
+    const ax = this.axis < 0 ? this.axis + rank : this.axis;
+    const out = [...list[0]];
+    out[ax] = list.some((l) => l[ax] === null) ? null : list.reduce((n, l) => n + (l[ax] as number), 0);
+    return out;
+  }
+  getConfig(): Record<string, unknown> { return { axis: this.axis }; }
+}
+LAYER_REGISTRY.set('Concatenate', (c) => new Concatenate(c as LayerArgs));
+
+/** Elementwise sum of its inputs. */
+export class Add extends Layer {
+  readonly className = 'Add';
+  build(): void {}
+  call(x: Tensor | Tensor[]): Tensor {
+    if (!Array.isArray(x) || x.length < 2) throw new Error(`${this.name}: expects a list of at least 2 inputs`);
+    return core.tidy(() => x.slice(1).reduce((a, b) => core.add(a, b), x[0]));
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return multiShapes(this.name, s)[0]; }
+  getConfig(): Record<string, unknown> { return {}; }
+}
+LAYER_REGISTRY.set('Add', (c) => new Add(c as LayerArgs));

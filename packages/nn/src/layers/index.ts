@@ -1,0 +1,37 @@
+// The `layers` namespace: one factory per layer, Keras/TF.js style (`layers.dense({ units })`).
+
+import { Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Reshape, type BatchNormArgs, type DenseArgs } from './core-layers.js';
+import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pool1DArgs } from './conv-pool.js';
+import type { Layer, LayerArgs } from './layer.js';
+import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed, type MergeMode, type Recurrent, type RecurrentArgs } from './recurrent.js';
+import type { ActivationSpec } from './core-layers.js';
+import type { Initializer } from '../initializers.js';
+
+/** Layer factories. */
+export const layers = {
+  dense: (a: DenseArgs) => new Dense(a),
+  activation: (a: LayerArgs & { activation: ActivationSpec }) => new Activation(a),
+  flatten: (a: LayerArgs = {}) => new Flatten(a),
+  reshape: (a: LayerArgs & { targetShape: number[] }) => new Reshape(a),
+  dropout: (a: LayerArgs & { rate: number; seed?: number }) => new Dropout(a),
+  embedding: (a: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) => new Embedding(a),
+  batchNormalization: (a: BatchNormArgs = {}) => new BatchNormalization(a),
+  layerNormalization: (a: LayerArgs & { epsilon?: number } = {}) => new LayerNormalization(a),
+  concatenate: (a: LayerArgs & { axis?: number } = {}) => new Concatenate(a),
+  add: (a: LayerArgs = {}) => new Add(a),
+  conv1d: (a: Conv1DArgs) => new Conv1D(a),
+  maxPooling1d: (a: Pool1DArgs = {}) => new MaxPooling1D(a),
+  averagePooling1d: (a: Pool1DArgs = {}) => new AveragePooling1D(a),
+  globalAveragePooling1d: (a: LayerArgs = {}) => new GlobalAveragePooling1D(a),
+  globalMaxPooling1d: (a: LayerArgs = {}) => new GlobalMaxPooling1D(a),
+  simpleRNN: (a: RecurrentArgs) => new SimpleRNN(a),
+  lstm: (a: RecurrentArgs) => new LSTM(a),
+  gru: (a: RecurrentArgs) => new GRU(a),
+  bidirectional: (a: LayerArgs & { layer: Recurrent; mergeMode?: MergeMode }) => new Bidirectional(a),
+  timeDistributed: (a: LayerArgs & { layer: Layer }) => new TimeDistributed(a),
+};
+
+export * from './layer.js';
+export * from './core-layers.js';
+export * from './conv-pool.js';
+export * from './recurrent.js';

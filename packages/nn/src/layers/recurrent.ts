@@ -1,0 +1,341 @@
+// Recurrent layers (simpleRNN, lstm, gru) with Keras / TF.js weight layouts, and the wrappers
+// bidirectional and timeDistributed. Inputs are [batch, steps, features].
+
+import * as core from '@loom/core';
+import { SeededRandom, type Tensor } from '@loom/core';
+import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import type { Variable } from '../autograd/variable.js';
+import { getInitializer, nextSeed, type Initializer } from '../initializers.js';
+import { shapeText } from '../util.js';
+import { dropoutMask, type ActivationSpec } from './core-layers.js';
+import {
+  deserializeLayer, isShapeList, Layer, LAYER_REGISTRY, one, serializeLayer, single, type LayerArgs, type LayerJSON, type LayerShape,
+} from './layer.js';
+
+/** Arguments shared by the recurrent layers (Keras names and defaults). */
+export interface RecurrentArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationSpec;
+  /** Gate activation of lstm/gru; default 'sigmoid' (Keras 2+; TF.js defaults to 'hardSigmoid'). */
+  recurrentActivation?: ActivationSpec;
+  useBias?: boolean;
+  returnSequences?: boolean;
+  returnState?: boolean;
+  goBackwards?: boolean;
+  dropout?: number;
+  recurrentDropout?: number;
+  kernelInitializer?: string | Initializer;
+  recurrentInitializer?: string | Initializer;
+  biasInitializer?: string | Initializer;
+  /** lstm: forget-gate bias starts at 1 (Keras default true). */
+  unitForgetBias?: boolean;
+  /** gru: apply the reset gate after the recurrent matmul (Keras 2+ default true; bias [2, 3·units]). */
+  resetAfter?: boolean;
+  seed?: number;
+}
+
+function nameOf(layer: string, a: ActivationSpec | undefined, dflt: string): string {
+  const n = activationName(a ?? dflt);
+  if (n === undefined) throw new Error(`${layer}: a custom activation function cannot be saved`);
+  return n;
+}
+
+/**
+ * Base of simpleRNN, lstm and gru: input projection for all steps at once, then a step loop.
+ * Apply to x, or to [x, ...initialStates] (lstm: [x, h, c]) as in an encoder–decoder.
+ */
+export abstract class Recurrent extends Layer {
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly useBias: boolean;
+  protected readonly act: ActivationFn;
+  protected readonly recAct: ActivationFn;
+  kernel!: Variable;
+  recurrentKernel!: Variable;
+  bias?: Variable;
+  protected abstract readonly gates: number;
+  protected abstract readonly numStates: number;
+  private readonly rng: SeededRandom;
+
+  constructor(readonly args: RecurrentArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`${this.name}: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    this.units = args.units;
+    this.returnSequences = args.returnSequences ?? false;
+    this.returnState = args.returnState ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
+    for (const [k, v] of [['dropout', this.dropout], ['recurrentDropout', this.recurrentDropout]] as const) {
+      if (!(v >= 0 && v < 1)) throw new Error(`${this.name}: ${k} must be in [0, 1), got ${v}`);
+    }
+    this.useBias = args.useBias ?? true;
+    this.act = getActivation(args.activation ?? 'tanh');
+    this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
+    this.rng = new SeededRandom(args.seed ?? nextSeed());
+  }
+
+  protected abstract biasShape(): number[];
+  protected biasInit(): Initializer {
+    return getInitializer(this.args.biasInitializer, 'zeros');
+  }
+
+  /** The sequence input's shape; a list means [x, ...initialStates]. */
+  protected seqShape(s: LayerShape | LayerShape[]): LayerShape {
+    if (!isShapeList(s)) return s;
+    if (s.length !== 1 + this.numStates) {
+      throw new Error(`${this.name}: expects x or [x, ${this.numStates === 2 ? 'h, c' : 'h'}] (initial states), got ${s.length} inputs`);
+    }
+    return s[0];
+  }
+
+  build(s: LayerShape | LayerShape[]): void {
+    const sh = this.seqShape(s);
+    if (sh.length !== 3 || sh[2] === null) throw new Error(`${this.name}: expected input [batch, steps, features], got ${shapeText(sh)}`);
+    const g = this.gates * this.units;
+    this.kernel = this.addWeight('kernel', [sh[2], g], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
+    this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], getInitializer(this.args.recurrentInitializer, 'orthogonal'));
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit());
+  }
+
+  /** The bias added to the input projection (all of it, except gru resetAfter's second row). */
+  protected inputBias(): Tensor | undefined {
+    return this.bias?.value;
+  }
+
+  /** One step: projected input zx [batch, gates·units], previous states (h first) → new states. */
+  protected abstract step(zx: Tensor, states: Tensor[], hIn: Tensor): Tensor[];
+
+  call(inputs: Tensor | Tensor[], training: boolean): Tensor | Tensor[] {
+    return core.tidy(() => {
+      let x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const initial = Array.isArray(inputs) ? inputs.slice(1) : [];
+      if (Array.isArray(inputs) && initial.length !== this.numStates) {
+        throw new Error(`${this.name}: expects x or [x, ${this.numStates === 2 ? 'h, c' : 'h'}] (initial states), got ${inputs.length} inputs`);
+      }
+      const k = this.kernel.value;
+      if (x.rank !== 3 || x.shape[2] !== k.shape[0]) {
+        throw new Error(`${this.name}: expected input [batch, steps, ${k.shape[0]}], got ${shapeText([...x.shape])}`);
+      }
+      const [batch, steps] = x.shape;
+      if (steps === 0) throw new Error(`${this.name}: input has 0 time steps`);
+      if (this.goBackwards) x = core.reverse(x, 1);
+      if (training && this.dropout > 0) x = core.mul(x, dropoutMask([batch, 1, x.shape[2]], this.dropout, this.rng));
+      let zx = core.reshape(core.matmul(core.reshape(x, [batch * steps, x.shape[2]]), k), [batch, steps, k.shape[1]]);
+      const b = this.inputBias();
+      if (b) zx = core.add(zx, b);
+      const perStep = core.unstack(zx, 1);
+      const rmask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout, this.rng) : undefined;
+      initial.forEach((t, i) => {
+        if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== this.units) {
+          throw new Error(`${this.name}: initial state ${i} must be [${batch}, ${this.units}], got ${shapeText([...t.shape])}`);
+        }
+      });
+      let states = initial.length ? [...initial] : Array.from({ length: this.numStates }, () => core.zeros([batch, this.units]));
+      const outs: Tensor[] = [];
+      for (const z of perStep) {
+        const hIn = rmask ? core.mul(states[0], rmask) : states[0];
+        states = this.step(z, states, hIn);
+        outs.push(states[0]);
+      }
+      const output = this.returnSequences ? core.stack(outs, 1) : outs[outs.length - 1];
+      return this.returnState ? [output, ...states] : output;
+    });
+  }
+
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape | LayerShape[] {
+    const sh = this.seqShape(s);
+    const out: LayerShape = this.returnSequences ? [sh[0], sh[1], this.units] : [sh[0], this.units];
+    if (!this.returnState) return out;
+    return [out, ...Array.from({ length: this.numStates }, () => [sh[0], this.units] as LayerShape)];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      units: this.units, activation: nameOf(this.name, this.args.activation, 'tanh'),
+      recurrentActivation: nameOf(this.name, this.args.recurrentActivation, 'sigmoid'), useBias: this.useBias,
+      returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
+      dropout: this.dropout, recurrentDropout: this.recurrentDropout,
+      ...(this.args.seed !== undefined ? { seed: this.args.seed } : {}),
+    };
+  }
+}
+
+/** h = activation(x·W + h·U + b). Weights: kernel [in, u], recurrentKernel [u, u], bias [u]. */
+export class SimpleRNN extends Recurrent {
+  readonly className = 'SimpleRNN';
+  protected readonly gates = 1;
+  protected readonly numStates = 1;
+  protected biasShape(): number[] { return [this.units]; }
+  protected step(zx: Tensor, _s: Tensor[], hIn: Tensor): Tensor[] {
+    return [this.act(core.add(zx, core.matmul(hIn, this.recurrentKernel.value)))];
+  }
+}
+LAYER_REGISTRY.set('SimpleRNN', (c) => new SimpleRNN(c as unknown as RecurrentArgs));
+
+/**
+ * LSTM with gates in Keras order i, f, c, o: kernel [in, 4u], recurrentKernel [u, 4u], bias [4u].
+ * c' = f⊙c + i⊙act(z_c), h' = o⊙act(c'), gates through recurrentActivation.
+ */
+export class LSTM extends Recurrent {
+  readonly className = 'LSTM';
+  protected readonly gates = 4;
+  protected readonly numStates = 2;
+  protected biasShape(): number[] { return [4 * this.units]; }
+  protected override biasInit(): Initializer {
+    if (this.args.unitForgetBias === false || this.args.biasInitializer) return super.biasInit();
+    const u = this.units;
+    return {
+      name: 'lstmUnitForgetBias', config: {},
+      create: () => core.tensor(Float32Array.from({ length: 4 * u }, (_, i) => (i >= u && i < 2 * u ? 1 : 0))),
+    };
+  }
+  protected step(zx: Tensor, [, c]: Tensor[], hIn: Tensor): Tensor[] {
+    const z = core.add(zx, core.matmul(hIn, this.recurrentKernel.value));
+    const [zi, zf, zc, zo] = core.split(z, 4, 1);
+    const cNext = core.add(core.mul(this.recAct(zf), c), core.mul(this.recAct(zi), this.act(zc)));
+    const h = core.mul(this.recAct(zo), this.act(cNext));
+    return [h, cNext];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), unitForgetBias: this.args.unitForgetBias ?? true };
+  }
+}
+LAYER_REGISTRY.set('LSTM', (c) => new LSTM(c as unknown as RecurrentArgs));
+
+/**
+ * GRU with gates in Keras order z, r, h. resetAfter true (default, Keras 2+): bias [2, 3u] (input
+ * and recurrent rows), h̃ = act(x·W_h + r⊙(h·U_h + b_rh)). resetAfter false (TF.js): bias [3u],
+ * h̃ = act(x·W_h + (r⊙h)·U_h + b_h). h' = z⊙h + (1 − z)⊙h̃.
+ */
+export class GRU extends Recurrent {
+  readonly className = 'GRU';
+  protected readonly gates = 3;
+  protected readonly numStates = 1;
+  readonly resetAfter: boolean;
+  constructor(args: RecurrentArgs) {
+    super(args);
+    this.resetAfter = args.resetAfter ?? true;
+  }
+  protected biasShape(): number[] { return this.resetAfter ? [2, 3 * this.units] : [3 * this.units]; }
+  protected override inputBias(): Tensor | undefined {
+    if (!this.bias) return undefined;
+    return this.resetAfter ? core.reshape(core.slice(this.bias.value, [0, 0], [1, -1]), [3 * this.units]) : this.bias.value;
+  }
+  protected step(zx: Tensor, [h]: Tensor[], hIn: Tensor): Tensor[] {
+    const u = this.units;
+    const U = this.recurrentKernel.value;
+    const [xz, xr, xh] = core.split(zx, 3, 1);
+    let z: Tensor;
+    let hh: Tensor;
+    if (this.resetAfter) {
+      let inner = core.matmul(hIn, U);
+      if (this.bias) inner = core.add(inner, core.reshape(core.slice(this.bias.value, [1, 0], [1, -1]), [3 * u]));
+      const [iz, ir, ih] = core.split(inner, 3, 1);
+      z = this.recAct(core.add(xz, iz));
+      const r = this.recAct(core.add(xr, ir));
+      hh = this.act(core.add(xh, core.mul(r, ih)));
+    } else {
+      const [hz, hr] = core.split(core.matmul(hIn, core.slice(U, [0, 0], [u, 2 * u])), 2, 1);
+      z = this.recAct(core.add(xz, hz));
+      const r = this.recAct(core.add(xr, hr));
+      hh = this.act(core.add(xh, core.matmul(core.mul(r, hIn), core.slice(U, [0, 2 * u], [u, u]))));
+    }
+    return [core.add(core.mul(z, h), core.mul(core.sub(1, z), hh))];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
+  }
+}
+LAYER_REGISTRY.set('GRU', (c) => new GRU(c as unknown as RecurrentArgs));
+
+/** How bidirectional outputs are combined. */
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+
+/** Runs a recurrent layer forwards and a copy backwards and merges the outputs. */
+export class Bidirectional extends Layer {
+  readonly className = 'Bidirectional';
+  readonly forward: Recurrent;
+  readonly backward: Recurrent;
+  readonly mergeMode: MergeMode;
+  constructor(args: LayerArgs & { layer: Recurrent | LayerJSON; mergeMode?: MergeMode }) {
+    super(args);
+    const fwd = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer);
+    if (!(fwd instanceof Recurrent)) throw new Error('bidirectional: layer must be a simpleRNN, lstm or gru layer');
+    if (fwd.returnState) throw new Error('bidirectional: returnState is not supported on the wrapped layer');
+    this.forward = fwd;
+    const json = serializeLayer(fwd);
+    this.backward = deserializeLayer({
+      className: json.className,
+      config: { ...json.config, name: `backward_${fwd.name}`, goBackwards: !fwd.goBackwards, batchInputShape: undefined },
+    }) as Recurrent;
+    this.mergeMode = args.mergeMode ?? 'concat';
+    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new Error(`bidirectional: unknown mergeMode '${this.mergeMode}'`);
+    if (!this.batchInputShape && fwd.batchInputShape) this.batchInputShape = fwd.batchInputShape;
+  }
+  override get weights(): Variable[] { return [...this.forward.weights, ...this.backward.weights]; }
+  build(s: LayerShape | LayerShape[]): void {
+    this.forward.ensureBuilt(s);
+    this.backward.ensureBuilt(s);
+  }
+  call(inputs: Tensor | Tensor[], training: boolean): Tensor {
+    return core.tidy(() => {
+      const yf = this.forward.call(inputs, training) as Tensor;
+      let yb = this.backward.call(inputs, training) as Tensor;
+      if (this.forward.returnSequences) yb = core.reverse(yb, 1);
+      switch (this.mergeMode) {
+        case 'concat': return core.concat([yf, yb], -1);
+        case 'sum': return core.add(yf, yb);
+        case 'mul': return core.mul(yf, yb);
+        default: return core.mul(core.add(yf, yb), 0.5);
+      }
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const out = this.forward.computeOutputShape(s) as LayerShape;
+    if (this.mergeMode !== 'concat') return out;
+    return [...out.slice(0, -1), (out[out.length - 1] as number) * 2];
+  }
+  getConfig(): Record<string, unknown> { return { layer: serializeLayer(this.forward), mergeMode: this.mergeMode }; }
+  override dispose(): void { this.forward.dispose(); this.backward.dispose(); }
+}
+LAYER_REGISTRY.set('Bidirectional', (c) => new Bidirectional(c as unknown as LayerArgs & { layer: LayerJSON }));
+
+/** Applies a layer to every time step: [batch, steps, ...] → [batch, steps, ...out]. */
+export class TimeDistributed extends Layer {
+  readonly className = 'TimeDistributed';
+  readonly layer: Layer;
+  constructor(args: LayerArgs & { layer: Layer | LayerJSON }) {
+    super(args);
+    this.layer = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer);
+  }
+  override get weights(): Variable[] { return this.layer.weights; }
+  private inner(s: LayerShape): LayerShape {
+    if (s.length < 3) throw new Error(`${this.name}: expected input [batch, steps, ...], got ${shapeText(s)}`);
+    return [null, ...s.slice(2)];
+  }
+  build(s: LayerShape | LayerShape[]): void { this.layer.ensureBuilt(this.inner(single(this.name, s))); }
+  call(inputs: Tensor | Tensor[], training: boolean): Tensor {
+    return core.tidy(() => {
+      const x = one(this.name, inputs);
+      if (x.rank < 3) throw new Error(`${this.name}: expected input [batch, steps, ...], got ${shapeText([...x.shape])}`);
+      const [b, t] = x.shape;
+      const y = this.layer.call(core.reshape(x, [b * t, ...x.shape.slice(2)]), training);
+      if (Array.isArray(y)) throw new Error(`${this.name}: the wrapped layer must return one tensor`);
+      return core.reshape(y, [b, t, ...y.shape.slice(1)]);
+    });
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    const sh = single(this.name, s);
+    const o = this.layer.computeOutputShape(this.inner(sh));
+    if (isShapeList(o)) throw new Error(`${this.name}: the wrapped layer must have one output`);
+    return [sh[0], sh[1], ...o.slice(1)];
+  }
+  getConfig(): Record<string, unknown> { return { layer: serializeLayer(this.layer) }; }
+  override dispose(): void { this.layer.dispose(); }
+}
+LAYER_REGISTRY.set('TimeDistributed', (c) => new TimeDistributed(c as unknown as LayerArgs & { layer: LayerJSON }));

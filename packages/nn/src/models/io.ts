@@ -1,0 +1,168 @@
+// Loading saved models (validated: a corrupt or truncated save gives a clear error and creates
+// nothing), JSON text conversion, and file helpers for Node.
+
+import { tensor, type Tensor } from '@loom/core';
+import { deserializeLayer, type Layer, type LayerJSON } from '../layers/layer.js';
+import { Functional, Sequential, type Model, type SavedModel } from './model.js';
+
+/** The JSON text of a saved model (topology and weight specs; weights stay binary). */
+export function savedModelToJSON(saved: SavedModel): string {
+  const { weightData: _omit, ...rest } = saved;
+  return JSON.stringify(rest);
+}
+
+/** Parses `savedModelToJSON` text and joins it with the binary weights. */
+export function savedModelFromJSON(json: string, weightData: ArrayBuffer): SavedModel {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`loadModel: the model JSON does not parse (${(e as Error).message}); the file may be truncated or corrupt`);
+  }
+  return { ...(parsed as SavedModel), weightData };
+}
+
+/** Recreates a model from `model.save()` output; the result predicts exactly what the saved model did. */
+export function loadModel(saved: SavedModel): Model {
+  if (!saved || typeof saved !== 'object' || saved.format !== 'loom-nn-model') {
+    throw new Error("loadModel: not a saved Loom model (expected format 'loom-nn-model')");
+  }
+  if (saved.version !== 1) throw new Error(`loadModel: unsupported version ${String(saved.version)}; this build reads version 1`);
+  const specs = saved.weightSpecs;
+  if (!Array.isArray(specs) || specs.some((s) => !s || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0))) {
+    throw new Error('loadModel: weightSpecs must be a list of { name, shape, dtype }');
+  }
+  if (!(saved.weightData instanceof ArrayBuffer)) throw new Error('loadModel: weightData must be an ArrayBuffer');
+  const sizes = specs.map((s) => s.shape.reduce((a, b) => a * b, 1));
+  const expected = sizes.reduce((a, b) => a + b, 0) * 4;
+  if (saved.weightData.byteLength !== expected) {
+    throw new Error(`loadModel: weight data has ${saved.weightData.byteLength} bytes but the specs need ${expected}; the weights file is truncated or does not belong to this model`);
+  }
+  const topo = saved.topology as { className?: string; config?: { layers?: LayerJSON[]; name?: string } };
+  if (!topo || !topo.config || !Array.isArray(topo.config.layers)) throw new Error('loadModel: topology must be { className, config: { layers } }');
+  const created: Layer[] = [];
+  let model: Model | undefined;
+  try {
+    for (const lj of topo.config.layers) created.push(deserializeLayer(lj));
+    if (topo.className === 'Sequential') model = new Sequential({ layers: created, name: topo.config.name });
+    else if (topo.className === 'Model') model = Functional.fromTopology(topo.config as Record<string, unknown>, created);
+    else throw new Error(`loadModel: unknown model class '${String(topo.className)}'; valid: Sequential, Model`);
+    const vars = model.weights;
+    if (vars.length !== specs.length) {
+      throw new Error(`loadModel: the topology has ${vars.length} weights but the save lists ${specs.length}`);
+    }
+    vars.forEach((v, i) => {
+      const s = specs[i].shape;
+      if (s.length !== v.shape.length || s.some((d, j) => d !== v.shape[j])) {
+        throw new Error(`loadModel: weight ${i} ('${specs[i].name}') has shape [${s}] but the layer needs [${v.shape}]`);
+      }
+    });
+    const all = new Float32Array(saved.weightData);
+    let off = 0;
+    const ts: Tensor[] = sizes.map((n, i) => {
+      const t = tensor(all.slice(off, off + n), specs[i].shape);
+      off += n;
+      return t;
+    });
+    try {
+      model.setWeights(ts);
+    } finally {
+      for (const t of ts) t.dispose();
+    }
+    return model;
+  } catch (e) {
+    if (model) model.dispose();
+    else for (const l of created) l.dispose();
+    throw e;
+  }
+}
+
+/** Node: writes `<base>.json` and `<base>.weights.bin`. */
+export async function saveModelToFiles(model: Model, base: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const saved = await model.save();
+  await fs.writeFile(`${base}.json`, savedModelToJSON(saved));
+  await fs.writeFile(`${base}.weights.bin`, new Uint8Array(saved.weightData));
+}
+
+/** Node: reads what `saveModelToFiles` wrote. */
+export async function loadModelFromFiles(base: string): Promise<Model> {
+  const fs = await import('node:fs/promises');
+  const json = await fs.readFile(`${base}.json`, 'utf8');
+  const bin = await fs.readFile(`${base}.weights.bin`);
+  const buf = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
+  return loadModel(savedModelFromJSON(json, buf));
+}
+
+/** Browser: offers the model as two downloads (`<name>.json`, `<name>.weights.bin`). */
+export async function downloadModel(model: Model, name = 'model'): Promise<void> {
+  if (typeof document === 'undefined') throw new Error('downloadModel: needs a browser document; in Node use saveModelToFiles');
+  const saved = await model.save();
+  const files: [string, Blob][] = [
+    [`${name}.json`, new Blob([savedModelToJSON(saved)], { type: 'application/json' })],
+    [`${name}.weights.bin`, new Blob([saved.weightData], { type: 'application/octet-stream' })],
+  ];
+  for (const [file, blob] of files) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = file;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  }
+}
+
+const IDB_STORE = 'models';
+
+function openDb(dbName: string): Promise<IDBDatabase> {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available here; in Node use saveModelToFiles'));
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(dbName, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(IDB_STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB: open failed'));
+  });
+}
+
+function idbRequest<T>(db: IDBDatabase, mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(IDB_STORE, mode);
+    const req = f(tx.objectStore(IDB_STORE));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB: transaction failed'));
+  });
+}
+
+/** Browser: stores the model under `key` in IndexedDB (database `dbName`, default 'loom-nn'). */
+export async function saveModelToIndexedDB(model: Model, key: string, dbName = 'loom-nn'): Promise<void> {
+  const saved = await model.save();
+  const db = await openDb(dbName);
+  try {
+    await idbRequest(db, 'readwrite', (s) => s.put({ json: savedModelToJSON(saved), weightData: saved.weightData }, key));
+  } finally {
+    db.close();
+  }
+}
+
+/** Browser: loads a model stored with `saveModelToIndexedDB`. */
+export async function loadModelFromIndexedDB(key: string, dbName = 'loom-nn'): Promise<Model> {
+  const db = await openDb(dbName);
+  let entry: { json: string; weightData: ArrayBuffer } | undefined;
+  try {
+    entry = await idbRequest(db, 'readonly', (s) => s.get(key) as IDBRequest<{ json: string; weightData: ArrayBuffer } | undefined>);
+  } finally {
+    db.close();
+  }
+  if (!entry) throw new Error(`loadModelFromIndexedDB: no model stored under '${key}' in '${dbName}'`);
+  return loadModel(savedModelFromJSON(entry.json, entry.weightData));
+}
+
+/** The model as JSON text (topology + weight specs) plus its weights as one ArrayBuffer. */
+export async function modelToJSON(model: Model): Promise<{ json: string; weightData: ArrayBuffer }> {
+  const saved = await model.save();
+  return { json: savedModelToJSON(saved), weightData: saved.weightData };
+}
+
+/** Recreates a model from `modelToJSON` output. */
+export function modelFromJSON(json: string, weightData: ArrayBuffer): Model {
+  return loadModel(savedModelFromJSON(json, weightData));
+}

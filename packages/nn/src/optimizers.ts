@@ -1,0 +1,260 @@
+// Optimizers (sgd with momentum/nesterov, adam, adamW, rmsprop, adagrad) with gradient clipping
+// by value, by norm and by global norm, and learning-rate schedules. Keras update rules.
+
+import * as core from '@loom/core';
+import { keep, type Tensor } from '@loom/core';
+import type { Variable } from './autograd/variable.js';
+
+/** A learning rate as a function of the step (0-based count of applied updates). */
+export interface LearningRateSchedule {
+  (step: number): number;
+  readonly config: Record<string, unknown>;
+}
+
+/** A constant or a schedule. */
+export type LearningRate = number | LearningRateSchedule;
+
+function schedule(config: Record<string, unknown>, f: (step: number) => number): LearningRateSchedule {
+  return Object.assign((step: number) => f(step), { config });
+}
+
+/** lr₀ · rate^(step / decaySteps) (floored exponent when `staircase`). */
+export function exponentialDecay(o: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }): LearningRateSchedule {
+  if (!(o.decaySteps > 0)) throw new Error(`exponentialDecay: decaySteps must be > 0, got ${o.decaySteps}`);
+  return schedule({ type: 'exponentialDecay', ...o }, (s) => {
+    const p = s / o.decaySteps;
+    return o.initialLearningRate * Math.pow(o.decayRate, o.staircase ? Math.floor(p) : p);
+  });
+}
+
+/** lr₀ · gamma^⌊step / stepSize⌋. */
+export function stepDecay(o: { initialLearningRate: number; stepSize: number; gamma?: number }): LearningRateSchedule {
+  if (!(o.stepSize > 0)) throw new Error(`stepDecay: stepSize must be > 0, got ${o.stepSize}`);
+  const gamma = o.gamma ?? 0.1;
+  return schedule({ type: 'stepDecay', ...o, gamma }, (s) => o.initialLearningRate * Math.pow(gamma, Math.floor(s / o.stepSize)));
+}
+
+/**
+ * Linear warm-up from `initialLearningRate` to `warmupTarget` (default: the same) over
+ * `warmupSteps`, then cosine decay to alpha·peak over `decaySteps`.
+ */
+export function cosineDecay(o: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupSteps?: number; warmupTarget?: number }): LearningRateSchedule {
+  if (!(o.decaySteps > 0)) throw new Error(`cosineDecay: decaySteps must be > 0, got ${o.decaySteps}`);
+  const alpha = o.alpha ?? 0;
+  const warm = o.warmupSteps ?? 0;
+  const peak = o.warmupTarget ?? o.initialLearningRate;
+  return schedule({ type: 'cosineDecay', ...o }, (s) => {
+    if (s < warm) return o.initialLearningRate + (peak - o.initialLearningRate) * (s / warm);
+    const t = Math.min(s - warm, o.decaySteps) / o.decaySteps;
+    return peak * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
+  });
+}
+
+/** Options every optimizer accepts. */
+export interface OptimizerOptions {
+  learningRate?: LearningRate;
+  /** Clip each gradient elementwise to [−clipValue, clipValue]. */
+  clipValue?: number;
+  /** Rescale each gradient whose L2 norm exceeds clipNorm. */
+  clipNorm?: number;
+  /** Rescale all gradients together when their joint L2 norm exceeds globalClipNorm. */
+  globalClipNorm?: number;
+}
+
+/** Base optimizer: clipping, schedule, per-variable slots; subclasses give one update rule. */
+export abstract class Optimizer {
+  abstract readonly className: string;
+  learningRate: LearningRate;
+  /** Number of applied updates. */
+  iterations = 0;
+  readonly clipValue?: number;
+  readonly clipNorm?: number;
+  readonly globalClipNorm?: number;
+  private readonly slots = new Map<Variable, Tensor[]>();
+
+  constructor(o: OptimizerOptions, defaultLr: number) {
+    this.learningRate = o.learningRate ?? defaultLr;
+    if (typeof this.learningRate === 'number' && !(this.learningRate >= 0)) {
+      throw new Error(`${new.target.name}: learningRate must be a non-negative number or a schedule, got ${this.learningRate}`);
+    }
+    this.clipValue = o.clipValue;
+    this.clipNorm = o.clipNorm;
+    this.globalClipNorm = o.globalClipNorm;
+  }
+
+  /** The learning rate for the next update. */
+  currentLearningRate(): number {
+    return typeof this.learningRate === 'number' ? this.learningRate : this.learningRate(this.iterations);
+  }
+
+  /** Initial slot tensors for a variable (e.g. zeros for momentum). */
+  protected abstract initSlots(v: Variable): Tensor[];
+
+  /** New value and slots from the gradient. `t` is the 1-based step. */
+  protected abstract update(w: Tensor, g: Tensor, slots: Tensor[], lr: number, t: number): { value: Tensor; slots: Tensor[] };
+
+  /** Applies one update to every variable in `grads` (gradients are not disposed). */
+  applyGradients(grads: Map<Variable, Tensor> | [Variable, Tensor][]): void {
+    const entries = [...grads];
+    const lr = this.currentLearningRate();
+    const t = this.iterations + 1;
+    core.tidy(() => {
+      let gs = entries.map(([, g]) => g);
+      if (this.clipValue !== undefined) gs = gs.map((g) => core.clip(g, -this.clipValue!, this.clipValue!));
+      if (this.clipNorm !== undefined) {
+        const c = this.clipNorm;
+        gs = gs.map((g) => core.mul(g, core.minimum(1, core.div(c, core.maximum(core.sqrt(core.sum(core.square(g))), 1e-12)))));
+      }
+      if (this.globalClipNorm !== undefined && gs.length > 0) {
+        const total = core.sqrt(gs.map((g) => core.sum(core.square(g))).reduce((a, b) => core.add(a, b)));
+        const scale = core.minimum(1, core.div(this.globalClipNorm, core.maximum(total, 1e-12)));
+        gs = gs.map((g) => core.mul(g, scale));
+      }
+      entries.forEach(([v], i) => {
+        let slots = this.slots.get(v);
+        if (!slots) {
+          slots = this.initSlots(v).map((s) => keep(s));
+          this.slots.set(v, slots);
+        }
+        const r = this.update(v.value, gs[i], slots, lr, t);
+        v.assign(r.value);
+        const next = r.slots.map((s) => keep(core.clone(s)));
+        for (const s of slots) s.dispose();
+        this.slots.set(v, next);
+      });
+    });
+    this.iterations++;
+  }
+
+  /** Serializable settings. */
+  getConfig(): Record<string, unknown> {
+    return {
+      learningRate: typeof this.learningRate === 'number' ? this.learningRate : this.learningRate.config,
+      clipValue: this.clipValue, clipNorm: this.clipNorm, globalClipNorm: this.globalClipNorm,
+    };
+  }
+
+  /** Frees the slot tensors. */
+  dispose(): void {
+    for (const s of this.slots.values()) for (const t of s) t.dispose();
+    this.slots.clear();
+  }
+}
+
+/** SGD: v = μv − lr·g; w += v (nesterov: w += μv − lr·g). Plain w −= lr·g when momentum is 0. */
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  constructor(o: OptimizerOptions & { momentum?: number; nesterov?: boolean } = {}) {
+    super(o, 0.01);
+    this.momentum = o.momentum ?? 0;
+    this.nesterov = o.nesterov ?? false;
+  }
+  protected initSlots(v: Variable): Tensor[] { return this.momentum ? [core.zerosLike(v.value)] : []; }
+  protected update(w: Tensor, g: Tensor, slots: Tensor[], lr: number) {
+    if (!this.momentum) return { value: core.sub(w, core.mul(g, lr)), slots: [] };
+    const v = core.sub(core.mul(slots[0], this.momentum), core.mul(g, lr));
+    const value = this.nesterov ? core.add(w, core.sub(core.mul(v, this.momentum), core.mul(g, lr))) : core.add(w, v);
+    return { value, slots: [v] };
+  }
+  override getConfig() { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov }; }
+}
+
+/** Adam (Keras form): lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ), w −= lr_t·m / (√v + ε). */
+export class Adam extends Optimizer {
+  readonly className: string = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  constructor(o: OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}) {
+    super(o, 0.001);
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.epsilon = o.epsilon ?? 1e-7;
+  }
+  protected initSlots(v: Variable): Tensor[] { return [core.zerosLike(v.value), core.zerosLike(v.value)]; }
+  protected update(w: Tensor, g: Tensor, [m0, v0]: Tensor[], lr: number, t: number) {
+    const m = core.add(core.mul(m0, this.beta1), core.mul(g, 1 - this.beta1));
+    const v = core.add(core.mul(v0, this.beta2), core.mul(core.square(g), 1 - this.beta2));
+    const lrT = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
+    const value = core.sub(w, core.div(core.mul(m, lrT), core.add(core.sqrt(v), this.epsilon)));
+    return { value, slots: [m, v] };
+  }
+  override getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
+}
+
+/** AdamW: Adam plus decoupled weight decay w −= lr·λ·w (λ default 0.004, as Keras). */
+export class AdamW extends Adam {
+  override readonly className = 'AdamW';
+  readonly weightDecay: number;
+  constructor(o: OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {}) {
+    super(o);
+    this.weightDecay = o.weightDecay ?? 0.004;
+  }
+  protected override update(w: Tensor, g: Tensor, slots: Tensor[], lr: number, t: number) {
+    const decayed = core.sub(w, core.mul(w, lr * this.weightDecay));
+    return super.update(decayed, g, slots, lr, t);
+  }
+  override getConfig() { return { ...super.getConfig(), weightDecay: this.weightDecay }; }
+}
+
+/** RMSprop: v = ρv + (1−ρ)g², w −= lr·g / (√v + ε) (with optional momentum). */
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  constructor(o: OptimizerOptions & { rho?: number; momentum?: number; epsilon?: number } = {}) {
+    super(o, 0.001);
+    this.rho = o.rho ?? 0.9;
+    this.momentum = o.momentum ?? 0;
+    this.epsilon = o.epsilon ?? 1e-7;
+  }
+  protected initSlots(v: Variable): Tensor[] {
+    return this.momentum ? [core.zerosLike(v.value), core.zerosLike(v.value)] : [core.zerosLike(v.value)];
+  }
+  protected update(w: Tensor, g: Tensor, slots: Tensor[], lr: number) {
+    const v = core.add(core.mul(slots[0], this.rho), core.mul(core.square(g), 1 - this.rho));
+    const step = core.div(core.mul(g, lr), core.add(core.sqrt(v), this.epsilon));
+    if (!this.momentum) return { value: core.sub(w, step), slots: [v] };
+    const mom = core.add(core.mul(slots[1], this.momentum), step);
+    return { value: core.sub(w, mom), slots: [v, mom] };
+  }
+  override getConfig() { return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon }; }
+}
+
+/** Adagrad: a += g², w −= lr·g / (√a + ε); a starts at 0.1. */
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+  constructor(o: OptimizerOptions & { initialAccumulatorValue?: number; epsilon?: number } = {}) {
+    super(o, 0.001);
+    this.initialAccumulatorValue = o.initialAccumulatorValue ?? 0.1;
+    this.epsilon = o.epsilon ?? 1e-7;
+  }
+  protected initSlots(v: Variable): Tensor[] { return [core.add(core.zerosLike(v.value), this.initialAccumulatorValue)]; }
+  protected update(w: Tensor, g: Tensor, [a0]: Tensor[], lr: number) {
+    const a = core.add(a0, core.square(g));
+    return { value: core.sub(w, core.div(core.mul(g, lr), core.add(core.sqrt(a), this.epsilon))), slots: [a] };
+  }
+  override getConfig() { return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon }; }
+}
+
+/** Optimizer factories: `optimizers.adam({ learningRate })`. */
+export const optimizers = {
+  sgd: (o: ConstructorParameters<typeof SGD>[0] = {}) => new SGD(o),
+  adam: (o: ConstructorParameters<typeof Adam>[0] = {}) => new Adam(o),
+  adamW: (o: ConstructorParameters<typeof AdamW>[0] = {}) => new AdamW(o),
+  rmsprop: (o: ConstructorParameters<typeof RMSprop>[0] = {}) => new RMSprop(o),
+  adagrad: (o: ConstructorParameters<typeof Adagrad>[0] = {}) => new Adagrad(o),
+};
+
+/** Resolves a name ('adam', 'sgd', ...) or an Optimizer. */
+export function getOptimizer(o: string | Optimizer): Optimizer {
+  if (o instanceof Optimizer) return o;
+  const f = (optimizers as Record<string, () => Optimizer>)[o === 'adamw' ? 'adamW' : o];
+  if (!f) throw new Error(`optimizer: unknown optimizer '${o}'; valid: ${Object.keys(optimizers).join(', ')}`);
+  return f();
+}
