@@ -36,11 +36,14 @@ describe('demo page', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('ready'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /^(ready|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 90_000 });
     expect(errors).toEqual([]);
     const status = await page.textContent('#status');
     const backend = await page.textContent('dd[data-term="backend"]');
     expect(status).toBe(`ready: running on ${backend}`);
+    // Chromium here has only SwiftShader: the demo prefers wasm SIMD over a software GPU.
+    expect(backend).toBe('wasm');
+    expect(await page.textContent('dd[data-term="backends"]')).toMatch(/webgpu \(failed: webgpu: only a software adapter is available/);
     expect(await page.textContent('dd[data-term="device"]')).toMatch(/^(cpu|gpu): /);
     expect(await page.textContent('dd[data-term="runtime"]')).toBe('browser');
     expect(await page.textContent('dd[data-term="wasm"]')).toMatch(/SIMD yes/);
@@ -49,6 +52,12 @@ describe('demo page', () => {
     expect(await op('softmax')).toBe('float32 [2, 3] = [[0.09,0.2447,0.6652],[0.09,0.2447,0.6652]]');
     expect(await op('mean over axis 0')).toBe('float32 [3] = [2.5,3.5,4.5]');
     expect(await op('moving average (conv1d)')).toBe('float32 [5] = [1.6667,4.6667,9.6667,16.6667,25.6667]');
+    const training = page.locator('#training');
+    expect(await training.locator('[data-key="epoch-8"]').textContent()).toMatch(/^epoch 8: loss \d+\.\d+, validation loss \d+\.\d+$/);
+    const valLoss = Number(await training.getAttribute('data-val-loss'));
+    const naiveLoss = Number(await training.getAttribute('data-naive-loss'));
+    expect(valLoss).toBeLessThan(naiveLoss);
+    expect(await training.locator('[data-key="result"]').textContent()).toMatch(/^LSTM validation MSE .* vs naive/);
     expect(await page.textContent('dd[data-term="live tensors after the demo"]')).toBe('0');
     await page.close();
   });

@@ -9,6 +9,11 @@ export interface DeviceOptions {
   gpu?: GPU;
   /** Try the `webgpu` npm package in Node when navigator.gpu is absent (default true). */
   useNodePackage?: boolean;
+  /**
+   * Accept a software fallback adapter such as SwiftShader (default true). Apps that would rather
+   * run on the wasm CPU backend than on a software GPU pass false, so `init()` moves on.
+   */
+  allowSoftwareAdapter?: boolean;
 }
 
 /** What was acquired: the device and what we learned about the adapter. */
@@ -113,6 +118,13 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
       ? ` (Dawn found no Vulkan device; VK_ICD_FILENAMES=${nodeProcess()?.env.VK_ICD_FILENAMES ?? 'unset'})`
       : '';
     throw new Error(`webgpu: requestAdapter() returned no adapter${hint}`);
+  }
+  const adapterInfo = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const isSoftware = (adapterInfo as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter
+    ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  if (isSoftware && options.allowSoftwareAdapter === false) {
+    throw new Error(`webgpu: only a software adapter is available (${adapterInfo?.vendor ?? ''} ${adapterInfo?.architecture ?? ''}`.trim() +
+      '); a CPU backend will be faster (pass allowSoftwareAdapter: true to use it anyway)');
   }
   const wanted = ['timestamp-query', 'subgroups'] as const;
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f)) as GPUFeatureName[];

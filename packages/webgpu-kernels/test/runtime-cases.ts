@@ -189,6 +189,18 @@ export function defineRuntimeTests(backend: () => WebGPUBackend): void {
       expect(info.description).toMatch(/WebGPU/);
     });
 
+    it('refuses a software adapter when allowSoftwareAdapter is false, accepts a hardware one', async () => {
+      const software = /software fallback/.test(backend().deviceInfo().description);
+      const attempt = webgpu({ allowSoftwareAdapter: false });
+      if (software) {
+        await expect(attempt).rejects.toThrow(/webgpu: only a software adapter is available .*a CPU backend will be faster/);
+      } else {
+        const other = await attempt;
+        expect(other.deviceInfo().kind).toBe('gpu');
+        other.dispose();
+      }
+    });
+
     it('turns a lost device into a clear error and restores with a new device', async () => {
       const b = await webgpu({ subgroups: false });
       const id = b.alloc(4, 'float32');
