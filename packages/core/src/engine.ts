@@ -5,6 +5,7 @@ import type { Backend, BackendFactory, BackendMemory, TensorInfo } from './backe
 import type { KernelOpName, OpAttrs, OpName } from './backend/op-attrs.js';
 import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
 import { fmt, sizeOf, type Shape } from './shape.js';
+import { JsBackend } from './reference/backend.js';
 import { Tensor, type DataHandle } from './tensor.js';
 
 /** A kernel launch as seen by op listeners (the autodiff tape in @loom/nn). */
@@ -48,6 +49,10 @@ class Engine {
 }
 
 const engine = new Engine();
+// The reference backend is always there, with the lowest priority. Registered here rather than as
+// an import side effect of index.ts, so bundlers honouring `sideEffects: false` cannot drop it.
+const jsBackend = new JsBackend();
+engine.registry.set('js', { factory: { name: 'js', create: () => jsBackend }, priority: 0, backend: jsBackend });
 
 // ---------------------------------------------------------------------------------------------
 // Backends
@@ -443,11 +448,6 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   const outputs = handles.map((h, i) => makeTensorFromHandle(h, outs[i].shape, outs[i].dtype));
   notify({ op, inputs, outputs, attrs } as OpRecord);
   return outputs;
-}
-
-/** Backends that need no async setup can be created at once (the reference backend). */
-export function registerCreatedBackend(backend: Backend, priority: number): void {
-  engine.registry.set(backend.name, { factory: { name: backend.name, create: () => backend }, priority, backend });
 }
 
 /** Tells listeners about an op; if one throws, the op's outputs are freed before rethrowing. */

@@ -1,8 +1,5 @@
 // @loom/core: tensors, ops, memory scopes, backend selection and the reference backend `js`.
 
-import { registerCreatedBackend } from './engine.js';
-import { JsBackend } from './reference/backend.js';
-
 export { Tensor } from './tensor.js';
 export type { DataHandle, NestedArray } from './tensor.js';
 export * from './ops/index.js';
@@ -28,6 +25,3 @@ export {
 export type { Shape } from './shape.js';
 export { SeededRandom } from './random.js';
 export { JsBackend } from './reference/backend.js';
-
-// The reference backend is always there, with the lowest priority.
-registerCreatedBackend(new JsBackend(), 0);

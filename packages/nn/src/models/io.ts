@@ -77,9 +77,13 @@ export function loadModel(saved: SavedModel): Model {
   }
 }
 
+// NOTE: the specifier is a variable so browser bundlers leave Node's fs out of web builds.
+const NODE_FS = 'node:fs/promises';
+const nodeFs = (): Promise<typeof import('node:fs/promises')> => import(/* @vite-ignore */ NODE_FS);
+
 /** Node: writes `<base>.json` and `<base>.weights.bin`. */
 export async function saveModelToFiles(model: Model, base: string): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs();
   const saved = await model.save();
   await fs.writeFile(`${base}.json`, savedModelToJSON(saved));
   await fs.writeFile(`${base}.weights.bin`, new Uint8Array(saved.weightData));
@@ -87,7 +91,7 @@ export async function saveModelToFiles(model: Model, base: string): Promise<void
 
 /** Node: reads what `saveModelToFiles` wrote. */
 export async function loadModelFromFiles(base: string): Promise<Model> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs();
   const json = await fs.readFile(`${base}.json`, 'utf8');
   const bin = await fs.readFile(`${base}.weights.bin`);
   const buf = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
