@@ -1,0 +1,136 @@
+// Model cases: training steps (MLP, LSTM, GRU with Adam) and batch-1 LSTM inference latency.
+// Every engine starts from the same weights and data, so the losses must agree before timing.
+
+import type { BenchCase, CaseInstance, Engine, ModelHandle, ModelSpec } from '../harness/types.js';
+import { seedOf, sizeOfShape, uniform } from './data.js';
+
+/** Deterministic weights for the given shapes: Glorot-uniform matrices, small non-zero biases. */
+export function initialWeights(shapes: readonly number[][], seed: number): Float32Array[] {
+  return shapes.map((shape, i) => {
+    const n = sizeOfShape(shape);
+    if (shape.length === 1) return uniform(n, seed + i, -0.05, 0.05);
+    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const limit = Math.sqrt(6 / (fanIn + shape[shape.length - 1]));
+    return uniform(n, seed + i, -limit, limit);
+  });
+}
+
+function oneHotRows(rows: number, classes: number, seed: number): Float32Array {
+  const y = new Float32Array(rows * classes);
+  const r = uniform(rows, seed, 0, classes);
+  for (let i = 0; i < rows; i++) y[i * classes + Math.min(classes - 1, Math.floor(r[i]))] = 1;
+  return y;
+}
+
+function supportsTraining(engine: Engine): true | string {
+  return engine.train ? true : engine.trainUnavailable ?? 'no model API';
+}
+
+async function buildWithWeights(engine: Engine, spec: ModelSpec, seed: number): Promise<ModelHandle> {
+  const model = await engine.train!.build(spec);
+  try {
+    model.setWeights(initialWeights(model.weightShapes(), seed));
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+interface TrainSpec {
+  id: string;
+  title: string;
+  model: ModelSpec;
+  xShape: number[];
+  yShape: number[];
+  y: (seed: number) => Float32Array;
+}
+
+/** Steps compared by the gate: losses of the first few steps from identical weights. */
+const GATE_STEPS = 3;
+
+function trainCase(t: TrainSpec): BenchCase {
+  const seed = seedOf(t.id);
+  return {
+    id: t.id, group: 'training', title: t.title, unit: 'ms/step', work: {},
+    // Losses after a few Adam steps: different summation orders shift the last digits only.
+    tolerance: { abs: 1e-4, rel: 2e-3 },
+    supports: supportsTraining,
+    async create(engine: Engine): Promise<CaseInstance> {
+      const x = uniform(sizeOfShape(t.xShape), seed + 101);
+      const y = t.y(seed + 202);
+      const timed = await buildWithWeights(engine, t.model, seed);
+      const trainer = timed.trainer(x, t.xShape, y, t.yShape);
+      return {
+        async step() {
+          await trainer.step();
+        },
+        async result() {
+          // A fresh model, so the timed one's steps do not change what is compared.
+          const fresh = await buildWithWeights(engine, t.model, seed);
+          const tr = fresh.trainer(x, t.xShape, y, t.yShape);
+          try {
+            const losses = new Float32Array(GATE_STEPS);
+            for (let i = 0; i < GATE_STEPS; i++) losses[i] = await tr.step();
+            return losses;
+          } finally {
+            tr.dispose();
+            fresh.dispose();
+          }
+        },
+        dispose() {
+          trainer.dispose();
+          timed.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** Training-step and inference cases (need a model API on the engine). */
+export function trainCases(): BenchCase[] {
+  const lr = 1e-3;
+  const seqSpec = (layer: 'lstm' | 'gru'): ModelSpec => ({
+    inputShape: [50, 8], layers: [{ type: layer, units: 64 }, { type: 'dense', units: 1 }], loss: 'meanSquaredError', learningRate: lr,
+  });
+  const cases: BenchCase[] = [
+    trainCase({
+      id: 'train-mlp-784-256-256-10', title: 'MLP 784-256-256-10 train step, batch 128, Adam',
+      model: {
+        inputShape: [784],
+        layers: [{ type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+        loss: 'categoricalCrossentropy', learningRate: lr,
+      },
+      xShape: [128, 784], yShape: [128, 10], y: (s) => oneHotRows(128, 10, s),
+    }),
+    trainCase({
+      id: 'train-lstm64-32x50x8', title: 'LSTM(64) train step on [32,50,8] → Dense(1), MSE, Adam',
+      model: seqSpec('lstm'), xShape: [32, 50, 8], yShape: [32, 1], y: (s) => uniform(32, s),
+    }),
+    trainCase({
+      id: 'train-gru64-32x50x8', title: 'GRU(64) train step on [32,50,8] → Dense(1), MSE, Adam',
+      model: seqSpec('gru'), xShape: [32, 50, 8], yShape: [32, 1], y: (s) => uniform(32, s),
+    }),
+  ];
+  const inferId = 'infer-lstm64-1x50x8';
+  const inferSeed = seedOf(inferId);
+  cases.push({
+    id: inferId, group: 'inference', title: 'LSTM(64) → Dense(1) inference, one window [1,50,8] (latency)', unit: 'ms',
+    work: {}, tolerance: { abs: 1e-5, rel: 1e-4 }, supports: supportsTraining,
+    async create(engine: Engine): Promise<CaseInstance> {
+      const model = await buildWithWeights(engine, seqSpec('lstm'), inferSeed);
+      const predictor = model.predictor(uniform(50 * 8, inferSeed + 7), [1, 50, 8]);
+      return {
+        async step() {
+          await predictor.run();
+        },
+        result: () => predictor.run(),
+        dispose() {
+          predictor.dispose();
+          model.dispose();
+        },
+      };
+    },
+  });
+  return cases;
+}

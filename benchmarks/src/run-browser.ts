@@ -1,0 +1,64 @@
+// `npm run bench:browser`: builds the benchmark page with Vite, serves it with COOP/COEP headers,
+// runs it in headless Chromium (WebGPU enabled) and writes the report like `npm run bench`.
+
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright';
+import { build, preview } from 'vite';
+import { parseArgs } from './harness/suite.js';
+import type { BenchReport } from './harness/types.js';
+import { reportBaseName, updateReadme, writeReport } from './output.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchRoot = join(here, '..');
+const require = createRequire(import.meta.url);
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run',
+];
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv); // validate here, before the slow build
+  const configFile = join(benchRoot, 'vite.config.ts');
+  await build({ configFile });
+  const outDir = join(benchRoot, 'dist', 'browser');
+  const wasmSrc = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  mkdirSync(join(outDir, 'browser', 'tfjs-wasm'), { recursive: true });
+  for (const f of readdirSync(wasmSrc).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(wasmSrc, f), join(outDir, 'browser', 'tfjs-wasm', f));
+  const server = await preview({ configFile, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    let finish: (r: BenchReport | { error: string }) => void = () => {};
+    const done = new Promise<BenchReport | { error: string }>((resolve) => { finish = resolve; });
+    await page.exposeFunction('benchDone', (r: BenchReport | { error: string }) => finish(r));
+    await page.exposeFunction('benchLog', (line: string) => console.log(line));
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    const query = new URLSearchParams({ args: JSON.stringify(argv), host: os.hostname() });
+    await page.goto(`${url}browser/index.html?${query}`);
+    const result = await done;
+    if ('error' in result) throw new Error(`the benchmark page failed: ${result.error}`);
+    const cpus = os.cpus();
+    result.machine.cpu = cpus[0]?.model.trim() ?? 'unknown CPU';
+    result.machine.platform = `${os.platform()} ${os.release()} ${os.arch()} (${result.machine.platform})`;
+    const base = reportBaseName(result, 'browser');
+    const paths = writeReport(result, join(benchRoot, 'results'), base);
+    console.log(`wrote ${paths.md}, ${paths.json}, ${paths.svg}`);
+    if (!args.filter && !args.engines && updateReadme(join(benchRoot, 'README.md'), result, base, 'browser-summary')) console.log('updated README.md browser summary');
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
