@@ -1,0 +1,21 @@
+// Shared helpers for the kernels: fused multiply-add picked per build, addressing, parameters.
+// ASC_FEATURE_RELAXED_SIMD is a compile-time constant, so each build keeps only its own branch.
+
+/** a·b + c: fused (relaxed_madd) in the relaxed-SIMD build, mul then add otherwise. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Byte offset of element i of 4-byte elements. */
+// @ts-ignore: decorator
+@inline export function off4(i: i32): usize {
+  return <usize>i << 2;
+}
+
+/** Reads i32 parameter `i` from a parameter block. */
+// @ts-ignore: decorator
+@inline export function param(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}

@@ -1,0 +1,360 @@
+// Reductions over (outer, n, inner) views: sum/prod/max/min, argMax/argMin, fused softmax and
+// logSoftmax, cumsum and topk. JS reshapes any axis set into this form (transposing when needed).
+
+import { off4 } from './common';
+import { vexpNeg, vlog } from './simd-math';
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  const m = f32x4.max(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.max(m, i32x4.shuffle(m, m, 1, 0, 3, 2)), 0);
+}
+
+/** Sum of n contiguous float32 values with 16 partial sums. */
+function sumRow(x: usize, n: i32): f32 {
+  let a0 = f32x4.splat(0);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    a0 = f32x4.add(a0, v128.load(x + off4(i)));
+    a1 = f32x4.add(a1, v128.load(x + off4(i + 4)));
+    a2 = f32x4.add(a2, v128.load(x + off4(i + 8)));
+    a3 = f32x4.add(a3, v128.load(x + off4(i + 12)));
+  }
+  for (; i + 4 <= n; i += 4) a0 = f32x4.add(a0, v128.load(x + off4(i)));
+  let s = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; i < n; i++) s += load<f32>(x + off4(i));
+  return s;
+}
+
+/** Max (isMax) or min of n contiguous float32 values; NaN propagates. */
+function extremeRow(x: usize, n: i32, isMax: bool): f32 {
+  let a0 = f32x4.splat(isMax ? -Infinity : Infinity);
+  let a1 = a0;
+  let i = 0;
+  if (isMax) {
+    for (; i + 8 <= n; i += 8) { a0 = f32x4.max(a0, v128.load(x + off4(i))); a1 = f32x4.max(a1, v128.load(x + off4(i + 4))); }
+    for (; i + 4 <= n; i += 4) a0 = f32x4.max(a0, v128.load(x + off4(i)));
+  } else {
+    for (; i + 8 <= n; i += 8) { a0 = f32x4.min(a0, v128.load(x + off4(i))); a1 = f32x4.min(a1, v128.load(x + off4(i + 4))); }
+    for (; i + 4 <= n; i += 4) a0 = f32x4.min(a0, v128.load(x + off4(i)));
+  }
+  const v = isMax ? f32x4.max(a0, a1) : f32x4.min(a0, a1);
+  let m: f32;
+  if (isMax) m = hmax(v);
+  else m = -hmax(f32x4.neg(v));
+  for (; i < n; i++) {
+    const e = load<f32>(x + off4(i));
+    if (e != e) return e;
+    m = isMax ? (e > m ? e : m) : (e < m ? e : m);
+  }
+  // A NaN in a vector lane: the reduction order may have hidden it from hmax's lane picks.
+  if (v128.any_true(f32x4.ne(v, v))) return NaN;
+  return m;
+}
+
+/**
+ * Reduces the middle axis of an (outer, n, inner) view. op: 0 sum, 1 prod, 2 max, 3 min;
+ * dt: 0 float32, 1 int32. Float products accumulate in float64 as the reference does.
+ */
+export function reduce(op: i32, dt: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  if (dt == 1) { reduceInt(op, x, y, outer, n, inner); return; }
+  if (op == 1) {
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc: f64 = 1;
+        const base = x + off4(o * n * inner + i);
+        for (let a = 0; a < n; a++) acc *= <f64>load<f32>(base + off4(a * inner));
+        store<f32>(y + off4(o * inner + i), <f32>acc);
+      }
+    }
+    return;
+  }
+  if (inner == 1) {
+    for (let o = 0; o < outer; o++) {
+      const row = x + off4(o * n);
+      store<f32>(y + off4(o), op == 0 ? sumRow(row, n) : extremeRow(row, n, op == 2));
+    }
+    return;
+  }
+  // inner > 1: accumulate whole rows of `inner` values into y.
+  const init: f32 = op == 0 ? 0 : op == 2 ? -Infinity : Infinity;
+  for (let o = 0; o < outer; o++) {
+    const dst = y + off4(o * inner);
+    const iv = f32x4.splat(init);
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), iv);
+    for (; i < inner; i++) store<f32>(dst + off4(i), init);
+    for (let a = 0; a < n; a++) {
+      const src = x + off4((o * n + a) * inner);
+      i = 0;
+      if (op == 0) for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.add(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      else if (op == 2) for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.max(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      else for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.min(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      for (; i < inner; i++) {
+        const acc = load<f32>(dst + off4(i));
+        const v = load<f32>(src + off4(i));
+        let r: f32;
+        if (op == 0) r = acc + v;
+        else if (acc != acc || v != v) r = NaN;
+        else r = op == 2 ? (v > acc ? v : acc) : (v < acc ? v : acc);
+        store<f32>(dst + off4(i), r);
+      }
+    }
+  }
+}
+
+function reduceInt(op: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  const init: i32 = op == 0 ? 0 : op == 1 ? 1 : op == 2 ? i32.MIN_VALUE : i32.MAX_VALUE;
+  for (let o = 0; o < outer; o++) {
+    const dst = y + off4(o * inner);
+    for (let i = 0; i < inner; i++) store<i32>(dst + off4(i), init);
+    for (let a = 0; a < n; a++) {
+      const src = x + off4((o * n + a) * inner);
+      let i = 0;
+      for (; i + 4 <= inner; i += 4) {
+        const d = v128.load(dst + off4(i));
+        const s = v128.load(src + off4(i));
+        v128.store(dst + off4(i), op == 0 ? i32x4.add(d, s) : op == 1 ? i32x4.mul(d, s) : op == 2 ? i32x4.max_s(d, s) : i32x4.min_s(d, s));
+      }
+      for (; i < inner; i++) {
+        const d = load<i32>(dst + off4(i));
+        const s = load<i32>(src + off4(i));
+        store<i32>(dst + off4(i), op == 0 ? d + s : op == 1 ? d * s : op == 2 ? (s > d ? s : d) : (s < d ? s : d));
+      }
+    }
+  }
+}
+
+/** argMax (isMax) / argMin along the middle axis; the first NaN wins, then the first extreme. */
+export function argReduce(isMax: bool, dt: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = x + off4(o * n * inner + i);
+      let bestIdx = 0;
+      if (dt == 0) {
+        let best = load<f32>(base);
+        for (let a = 1; a < n && best == best; a++) {
+          const v = load<f32>(base + off4(a * inner));
+          if (v != v || (isMax ? v > best : v < best)) { best = v; bestIdx = a; }
+        }
+      } else {
+        let best = load<i32>(base);
+        for (let a = 1; a < n; a++) {
+          const v = load<i32>(base + off4(a * inner));
+          if (isMax ? v > best : v < best) { best = v; bestIdx = a; }
+        }
+      }
+      store<i32>(y + off4(o * inner + i), bestIdx);
+    }
+  }
+}
+
+/**
+ * Max of n contiguous values ignoring NaN (pmax is one instruction; a NaN in the row still turns
+ * the whole softmax row into NaN through the sum of exponentials, as the reference does).
+ */
+function rowMaxFast(x: usize, n: i32): f32 {
+  let a0 = f32x4.splat(-Infinity);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    a0 = f32x4.pmax(a0, v128.load(x + off4(i)));
+    a1 = f32x4.pmax(a1, v128.load(x + off4(i + 4)));
+    a2 = f32x4.pmax(a2, v128.load(x + off4(i + 8)));
+    a3 = f32x4.pmax(a3, v128.load(x + off4(i + 12)));
+  }
+  for (; i + 4 <= n; i += 4) a0 = f32x4.pmax(a0, v128.load(x + off4(i)));
+  let m = hmax(f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)));
+  for (; i < n; i++) {
+    const e = load<f32>(x + off4(i));
+    if (e > m) m = e;
+  }
+  return m;
+}
+
+/** Numerically stable softmax (isLog false) or logSoftmax along the middle axis. */
+export function softmax(isLog: bool, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  if (inner == 1) {
+    for (let o = 0; o < outer; o++) {
+      const src = x + off4(o * n);
+      const dst = y + off4(o * n);
+      const m = rowMaxFast(src, n);
+      const vm = f32x4.splat(m);
+      let acc0 = f32x4.splat(0);
+      let acc1 = acc0;
+      let i = 0;
+      if (isLog) {
+        for (; i + 8 <= n; i += 8) {
+          acc0 = f32x4.add(acc0, vexpNeg(f32x4.sub(v128.load(src + off4(i)), vm)));
+          acc1 = f32x4.add(acc1, vexpNeg(f32x4.sub(v128.load(src + off4(i + 4)), vm)));
+        }
+        for (; i + 4 <= n; i += 4) acc0 = f32x4.add(acc0, vexpNeg(f32x4.sub(v128.load(src + off4(i)), vm)));
+      } else {
+        for (; i + 8 <= n; i += 8) {
+          const e0 = vexpNeg(f32x4.sub(v128.load(src + off4(i)), vm));
+          const e1 = vexpNeg(f32x4.sub(v128.load(src + off4(i + 4)), vm));
+          v128.store(dst + off4(i), e0);
+          v128.store(dst + off4(i + 4), e1);
+          acc0 = f32x4.add(acc0, e0);
+          acc1 = f32x4.add(acc1, e1);
+        }
+        for (; i + 4 <= n; i += 4) {
+          const e = vexpNeg(f32x4.sub(v128.load(src + off4(i)), vm));
+          v128.store(dst + off4(i), e);
+          acc0 = f32x4.add(acc0, e);
+        }
+      }
+      let s = hsum(f32x4.add(acc0, acc1));
+      const tail = i;
+      for (; i < n; i++) {
+        const e = f32x4.extract_lane(vexpNeg(f32x4.splat(load<f32>(src + off4(i)) - m)), 0);
+        if (!isLog) store<f32>(dst + off4(i), e);
+        s += e;
+      }
+      if (isLog) {
+        // (x − m) − log s, in the reference's order.
+        const ls = f32x4.splat(f32x4.extract_lane(vlog(f32x4.splat(s)), 0));
+        i = 0;
+        for (; i + 4 <= n; i += 4) v128.store(dst + off4(i), f32x4.sub(f32x4.sub(v128.load(src + off4(i)), vm), ls));
+        for (; i < n; i++) store<f32>(dst + off4(i), load<f32>(src + off4(i)) - m - f32x4.extract_lane(ls, 0));
+      } else {
+        const r = f32x4.splat(1 / s);
+        i = 0;
+        for (; i + 4 <= tail; i += 4) v128.store(dst + off4(i), f32x4.mul(v128.load(dst + off4(i)), r));
+        for (; i < n; i++) store<f32>(dst + off4(i), load<f32>(dst + off4(i)) / s);
+      }
+    }
+    return;
+  }
+  // inner > 1: columns four at a time, each pass striding over the axis.
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    for (let i = 0; i < inner; i += 4) {
+      const lanes = min(4, inner - i);
+      let vm = f32x4.splat(-Infinity);
+      for (let a = 0; a < n; a++) vm = f32x4.max(vm, loadCols(x + off4(base + a * inner + i), lanes));
+      let vs = f32x4.splat(0);
+      for (let a = 0; a < n; a++) {
+        const p = off4(base + a * inner + i);
+        const e = vexpNeg(f32x4.sub(loadCols(x + p, lanes), vm));
+        vs = f32x4.add(vs, e);
+        if (!isLog) storeCols(y + p, e, lanes);
+      }
+      if (isLog) {
+        const ls = vlog(vs);
+        for (let a = 0; a < n; a++) {
+          const p = off4(base + a * inner + i);
+          storeCols(y + p, f32x4.sub(f32x4.sub(loadCols(x + p, lanes), vm), ls), lanes);
+        }
+      } else {
+        for (let a = 0; a < n; a++) {
+          const p = off4(base + a * inner + i);
+          storeCols(y + p, f32x4.div(loadCols(y + p, lanes), vs), lanes);
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function loadCols(p: usize, lanes: i32): v128 {
+  if (lanes == 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + 4));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 8));
+  return v;
+}
+
+// @ts-ignore: decorator
+@inline function storeCols(p: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(p + 4, f32x4.extract_lane(v, 1));
+  if (lanes > 2) store<f32>(p + 8, f32x4.extract_lane(v, 2));
+}
+
+/**
+ * Running sum along the middle axis. Float sums accumulate in float64 (as the reference) in `acc`,
+ * scratch space for `inner` doubles; int32 sums wrap.
+ */
+export function cumsum(dt: i32, exclusive: bool, reverse: bool, x: usize, y: usize, outer: i32, n: i32, inner: i32, acc: usize): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) store<f64>(acc + (<usize>i << 3), 0);
+    for (let step = 0; step < n; step++) {
+      const a = reverse ? n - 1 - step : step;
+      const row = off4((o * n + a) * inner);
+      for (let i = 0; i < inner; i++) {
+        const pa = acc + (<usize>i << 3);
+        if (dt == 0) {
+          const s = load<f64>(pa);
+          const v = <f64>load<f32>(x + row + off4(i));
+          if (exclusive) { store<f32>(y + row + off4(i), <f32>s); store<f64>(pa, s + v); }
+          else { store<f64>(pa, s + v); store<f32>(y + row + off4(i), <f32>(s + v)); }
+        } else {
+          const s = <i32>load<f64>(pa);
+          const v = load<i32>(x + row + off4(i));
+          if (exclusive) { store<i32>(y + row + off4(i), s); store<f64>(pa, <f64>(s + v)); }
+          else { store<f64>(pa, <f64>(s + v)); store<i32>(y + row + off4(i), s + v); }
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function keyOf(dt: i32, row: usize, i: i32): f64 {
+  if (dt == 1) return <f64>load<i32>(row + off4(i));
+  const v = load<f32>(row + off4(i));
+  return v != v ? Infinity : <f64>v;
+}
+
+/**
+ * The k largest entries of each row of n (NaN counts as largest, ties keep the lower index first):
+ * a stable bottom-up merge sort of indices. `tmp` is scratch for 2·n int32.
+ */
+export function topk(dt: i32, x: usize, values: usize, indices: usize, rows: i32, n: i32, k: i32, tmp: usize): void {
+  const bufB = tmp + off4(n);
+  for (let r = 0; r < rows; r++) {
+    const row = x + off4(r * n);
+    let src = tmp;
+    let dst = bufB;
+    for (let i = 0; i < n; i++) store<i32>(src + off4(i), i);
+    for (let width = 1; width < n; width <<= 1) {
+      for (let lo = 0; lo < n; lo += 2 * width) {
+        const mid = min(lo + width, n);
+        const hi = min(lo + 2 * width, n);
+        let p = lo;
+        let q = mid;
+        let w = lo;
+        while (p < mid && q < hi) {
+          const ip = load<i32>(src + off4(p));
+          const iq = load<i32>(src + off4(q));
+          // Take from the right run only when strictly larger: keeps the sort stable.
+          if (keyOf(dt, row, iq) > keyOf(dt, row, ip)) { store<i32>(dst + off4(w++), iq); q++; }
+          else { store<i32>(dst + off4(w++), ip); p++; }
+        }
+        while (p < mid) store<i32>(dst + off4(w++), load<i32>(src + off4(p++)));
+        while (q < hi) store<i32>(dst + off4(w++), load<i32>(src + off4(q++)));
+      }
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    for (let j = 0; j < k; j++) {
+      const id = load<i32>(src + off4(j));
+      store<i32>(indices + off4(r * k + j), id);
+      store<i32>(values + off4(r * k + j), load<i32>(row + off4(id)));
+    }
+  }
+}
