@@ -3,7 +3,7 @@
 export { Tensor } from './tensor.js';
 export type { DataHandle, NestedArray } from './tensor.js';
 export * from './ops/index.js';
-export type { MatmulOptions } from './ops/linalg.js';
+export type { FusedMatmulOptions, MatmulOptions } from './ops/linalg.js';
 export type { Conv1DOptions, Conv2DOptions, Padding, Pool1DOptions, Pool2DOptions } from './ops/conv.js';
 export type { StridedSliceOptions } from './ops/shape-ops.js';
 export type { RandomOptions } from './ops/creation.js';

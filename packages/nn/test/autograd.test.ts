@@ -132,6 +132,14 @@ describe('gradient checks: linear algebra and shapes', () => {
     checkGrad((x, y) => core.matmul(x, y, { transposeB: true }), [u([2, 1, 3, 4]), u([3, 2, 4])]);
     checkGrad((x, y) => core.dot(x, y), [u([4]), u([4, 2])]);
   });
+  it('fusedMatmul: every epilogue activation, with and without bias, transposes and batches', () => {
+    const acts = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'gelu'] as const;
+    for (const activation of acts) {
+      checkGrad((x, y, c) => core.fusedMatmul(x, y, { bias: c, activation }), [u([3, 4]), u([4, 5]), u([5])]);
+    }
+    checkGrad((x, y) => core.fusedMatmul(x, y, { transposeA: true, transposeB: true, activation: 'tanh' }), [u([2, 4, 3]), u([2, 5, 4])]);
+    checkGrad((x, y, c) => core.fusedMatmul(x, y, { bias: c, activation: 'sigmoid' }), [u([2, 3, 4]), u([4, 2]), u([2])]);
+  });
   it('transpose, reshape, expandDims, squeeze, broadcastTo, tile', () => {
     checkGrad((x) => core.transpose(x, [2, 0, 1]), [u([2, 3, 4])]);
     checkGrad((x) => core.reshape(x, [3, 2]).mul(x.reshape([3, 2])), [u([6])]);

@@ -259,6 +259,15 @@ export class WasmBackend implements Backend {
       case 'matmul':
         this.matmul(inputs, y, attrs as OpAttrs['matmul']);
         return;
+      case 'fusedMatmul': {
+        // The epilogue runs in place over the output while it is still warm in cache: bias added
+        // along rows by the broadcasting kernel, then the SIMD activation — no extra buffer.
+        const { activation, transposeA, transposeB } = attrs as OpAttrs['fusedMatmul'];
+        this.matmul(inputs, y, { transposeA, transposeB });
+        if (inputs[2]) this.binary('add', [y, inputs[2]], y);
+        if (activation !== 'linear') this.k.unaryF32(UNARY_CODE[activation], this.ptr(y), this.ptr(y), y.size, 0, 0);
+        return;
+      }
       case 'conv2d':
         this.conv2d(inputs, y, attrs as OpAttrs['conv2d']);
         return;

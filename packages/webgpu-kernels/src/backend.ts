@@ -199,7 +199,7 @@ export class WebGPUBackend implements Backend {
 
   supports(op: KernelOpName, dtype: DType): boolean {
     if (!(op in KERNELS)) return false;
-    if (op === 'matmul' || op === 'conv2d' || op === 'maxPool2d' || op === 'avgPool2d' || op === 'softmax' || op === 'logSoftmax' ||
+    if (op === 'matmul' || op === 'fusedMatmul' || op === 'conv2d' || op === 'maxPool2d' || op === 'avgPool2d' || op === 'softmax' || op === 'logSoftmax' ||
         op === 'leakyRelu') return dtype === 'float32';
     return true;
   }

@@ -5,7 +5,7 @@
 import {
   BINARY_ARITH_OPS, COMPARE_OPS, LOGIC_BINARY_OPS, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
   broadcastStrides, stridesOf,
-  type BinaryOp, type DType, type KernelOpName, type OpAttrs, type ReduceOp, type TensorInfo, type UnaryOp,
+  type BinaryOp, type DType, type FusedActivation, type KernelOpName, type OpAttrs, type ReduceOp, type TensorInfo, type UnaryOp,
 } from '@loom/core';
 import type { GpuRuntime } from './runtime.js';
 import { grid, MAX_RANK, WG } from './shaders/common.js';
@@ -277,22 +277,30 @@ const topk: Kernel<'topk'> = (ctx, [x], [values, indices], { k }) => {
     profileOf('topk', [x], [values, indices], spec.key));
 };
 
-const matmul: Kernel<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => {
+const matmul: Kernel<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => gemm(ctx, 'matmul', a, b, y, transposeA, transposeB);
+
+/** matmul whose shader applies bias and activation as it stores each value (no second pass). */
+const fusedMatmul: Kernel<'fusedMatmul'> = (ctx, [a, b, bias], [y], { transposeA, transposeB, activation, hasBias }) =>
+  gemm(ctx, 'fusedMatmul', a, b, y, transposeA, transposeB, { activation, bias: hasBias }, hasBias ? bias : undefined);
+
+function gemm(ctx: Parameters<Kernel<'matmul'>>[0], op: 'matmul' | 'fusedMatmul', a: TensorInfo, b: TensorInfo, y: TensorInfo,
+  transposeA: boolean, transposeB: boolean, epilogue?: { activation: FusedActivation; bias: boolean }, bias?: TensorInfo): void {
   const [ba, ar, ac] = a.shape;
   const [bb, br, bc] = b.shape;
   const M = transposeA ? ac : ar;
   const K = transposeA ? ar : ac;
   const N = transposeB ? br : bc;
   const batch = y.shape[0];
-  if (batch > 65535) throw new Error(`matmul: batch ${batch} exceeds the webgpu backend's 65535 per dispatch`);
+  if (batch > 65535) throw new Error(`${op}: batch ${batch} exceeds the webgpu backend's 65535 per dispatch`);
   const spec = matmulShader({
-    transposeA, transposeB, vecA: (transposeA ? M : K) % 4 === 0, vecB: (transposeB ? K : N) % 4 === 0,
+    transposeA, transposeB, vecA: (transposeA ? M : K) % 4 === 0, vecB: (transposeB ? K : N) % 4 === 0, epilogue,
   });
   const tiles: [number, number, number] = [Math.ceil(N / MM_TILE), Math.ceil(M / MM_TILE), batch];
-  if (tiles[0] > 65535 || tiles[1] > 65535) throw new Error(`matmul: output [${M},${N}] has more tiles than one dispatch allows`);
+  if (tiles[0] > 65535 || tiles[1] > 65535) throw new Error(`${op}: output [${M},${N}] has more tiles than one dispatch allows`);
+  const buffers = [ctx.buffer(a), ctx.buffer(b), ctx.buffer(y), ...(bias ? [ctx.buffer(bias)] : [])];
   ctx.rt.dispatch(spec, { M, N, K, strideA: ba === 1 ? 0 : ar * ac, strideB: bb === 1 ? 0 : br * bc },
-    [ctx.buffer(a), ctx.buffer(b), ctx.buffer(y)], tiles, profileOf('matmul', [a, b], [y], spec.key));
-};
+    buffers, tiles, profileOf(op, bias ? [a, b, bias] : [a, b], [y], spec.key));
+}
 
 const conv2d: Kernel<'conv2d'> = (ctx, [x, f], [y], { strides, dilations, pads }) => {
   const [, H, W, C] = x.shape;
@@ -338,7 +346,7 @@ export const KERNELS: { [K in KernelOpName]: Kernel<K> } = {
   argMin: argReduce('argMin'),
   softmax: softmax('softmax'),
   logSoftmax: softmax('logSoftmax'),
-  matmul, transpose, slice, concat, pad, gather, broadcastTo, cumsum, topk, conv2d,
+  matmul, fusedMatmul, transpose, slice, concat, pad, gather, broadcastTo, cumsum, topk, conv2d,
   maxPool2d: pool('max'),
   avgPool2d: pool('avg'),
   fill,

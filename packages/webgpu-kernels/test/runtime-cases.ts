@@ -51,6 +51,13 @@ export function defineRuntimeTests(backend: () => WebGPUBackend): void {
       await agrees('matmul', (l) => l.matmul(t(l, [1, 129], 11), t(l, [129, 3], 12)));
     });
 
+    it('fusedMatmul: the epilogue (bias, activation) in the tiled shader, across tile edges', async () => {
+      for (const activation of ['relu', 'sigmoid', 'tanh', 'gelu'] as const) {
+        await agrees('fusedMatmul', (l) => l.fusedMatmul(t(l, [70, 36], 30), t(l, [36, 66], 31), { bias: t(l, [66], 32), activation }));
+      }
+      await agrees('fusedMatmul', (l) => l.fusedMatmul(t(l, [2, 33, 64], 33), t(l, [2, 65, 64], 34), { transposeB: true, activation: 'relu6' }));
+    });
+
     it('conv2d and pooling with strides, dilation and padding', async () => {
       await agrees('conv2d', (l) => l.conv2d(t(l, [2, 9, 9, 5], 13), t(l, [3, 3, 5, 7], 14), { strides: 2, padding: 'same' }));
       await agrees('conv2d', (l) => l.conv2d(t(l, [1, 10, 8, 3], 15), t(l, [3, 2, 3, 8], 16), { dilations: 2, padding: 'valid' }));

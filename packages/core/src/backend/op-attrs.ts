@@ -37,6 +37,10 @@ export type ReduceOp = (typeof REDUCE_OPS)[number];
 export type BinaryOp = BinaryArithOp | CompareOp | LogicBinaryOp;
 export type UnaryOp = UnaryMathOp | UnaryKeepDTypeOp | UnaryPredicateOp | 'logicalNot';
 
+/** Activations a fused matmul can apply in its epilogue. */
+export const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'gelu'] as const;
+export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
+
 type NoAttrs = Record<string, never>;
 
 /**
@@ -67,6 +71,12 @@ export interface OpAttrs
    * b: [Bb, k, n] (or [Bb, n, k]); Ba and Bb are equal or 1 (a batch of 1 broadcasts).
    */
   matmul: { transposeA: boolean; transposeB: boolean };
+  /**
+   * matmul with an epilogue: y = activation(a·b + bias). Inputs as `matmul`, plus bias [n] as a
+   * third input when `hasBias`. A backend may decline it (`supports` → false): core then composes
+   * matmul, add and the activation instead.
+   */
+  fusedMatmul: { transposeA: boolean; transposeB: boolean; activation: FusedActivation; hasBias: boolean };
   /** Output dim i reads input dim perm[i]. */
   transpose: { perm: number[] };
   /**
@@ -126,7 +136,7 @@ const OP_TABLE: { [K in OpName]: true } = {
   minimum: true, mod: true, floorDiv: true, equal: true, notEqual: true, less: true,
   lessEqual: true, greater: true, greaterEqual: true, logicalAnd: true, logicalOr: true, sum: true,
   prod: true, max: true, min: true, leakyRelu: true, clip: true, cast: true, where: true,
-  argMax: true, argMin: true, softmax: true, logSoftmax: true, matmul: true, transpose: true,
+  argMax: true, argMin: true, softmax: true, logSoftmax: true, matmul: true, fusedMatmul: true, transpose: true,
   slice: true, concat: true, pad: true, gather: true, broadcastTo: true, cumsum: true, topk: true,
   conv2d: true, maxPool2d: true, avgPool2d: true, fill: true, reshape: true,
 };

@@ -10,7 +10,7 @@ import { makeTypedArray, type DType, type TypedArray } from '../dtype.js';
 import {
   binaryKernel, castKernel, clipKernel, fillKernel, leakyReluKernel, unaryKernel, whereKernel,
 } from './kernels-elementwise.js';
-import { conv2dKernel, matmulKernel, poolKernel } from './kernels-linalg.js';
+import { conv2dKernel, fusedMatmulKernel, matmulKernel, poolKernel } from './kernels-linalg.js';
 import { argReduceKernel, cumsumKernel, reduceKernel, softmaxKernel, topkKernel } from './kernels-reduce.js';
 import { broadcastToKernel, concatKernel, gatherKernel, padKernel, sliceKernel, transposeKernel } from './kernels-shape.js';
 import type { Kernel, RefTensor } from './types.js';
@@ -42,6 +42,7 @@ const KERNELS: { [K in KernelOpName]: Kernel<K> } = {
   softmax: softmaxKernel('softmax'),
   logSoftmax: softmaxKernel('logSoftmax'),
   matmul: matmulKernel,
+  fusedMatmul: fusedMatmulKernel,
   transpose: transposeKernel,
   slice: sliceKernel,
   concat: concatKernel,

@@ -1,5 +1,6 @@
 // Reference kernels for matmul, conv2d and 2-D pooling (direct loops, float64 accumulation).
 
+import { UNARY_FN } from './math.js';
 import type { Kernel } from './types.js';
 
 export const matmulKernel: Kernel<'matmul'> = ([a, b], [y], { transposeA, transposeB }) => {
@@ -27,6 +28,15 @@ export const matmulKernel: Kernel<'matmul'> = ([a, b], [y], { transposeA, transp
       }
     }
   }
+};
+
+/** matmul, then bias and activation on each output value (the reference of the fused epilogue). */
+export const fusedMatmulKernel: Kernel<'fusedMatmul'> = ([a, b, bias], [y], { transposeA, transposeB, activation }) => {
+  matmulKernel([a, b], [y], { transposeA, transposeB });
+  const n = y.shape[2];
+  const act = activation === 'linear' ? (v: number) => v : UNARY_FN[activation];
+  const yv = y.values;
+  for (let i = 0; i < yv.length; i++) yv[i] = act(bias ? yv[i] + bias.values[i % n] : yv[i]);
 };
 
 export const conv2dKernel: Kernel<'conv2d'> = ([x, f], [y], { strides, dilations, pads }) => {

@@ -30,11 +30,46 @@ function linalgCases(): ConformanceCase[] {
     { kind: 'op', name: 'matmul/k0', op: 'matmul', inputs: [data([], [2, 0]), data([], [0, 3])], run: (l, [a, b]) => l.matmul(a, b), expected: [{ shape: [2, 3], dtype: 'float32', values: [0, 0, 0, 0, 0, 0] }] },
     { kind: 'op', name: 'matmul/m0', op: 'matmul', inputs: [data([], [0, 2]), gen([2, 3])], run: (l, [a, b]) => l.matmul(a, b), expected: [{ shape: [0, 3], dtype: 'float32', values: [] }] },
     { kind: 'op', name: 'matmul/inf-nan', op: 'matmul', inputs: [data([1, Infinity, NaN, 2], [2, 2]), data([1, 0, 0, 1], [2, 2])], run: (l, [a, b]) => l.matmul(a, b), tf: (tf, [a, b]) => tf.matMul(a, b) },
+    ...fusedMatmulCases(),
     { kind: 'op', name: 'dot/vector-vector', op: 'dot', inputs: [gen([5]), gen([5])], run: (l, [a, b]) => l.dot(a, b), tf: (tf, [a, b]) => tf.dot(a, b) },
     { kind: 'op', name: 'dot/matrix-vector', op: 'dot', inputs: [gen([3, 5]), gen([5])], run: (l, [a, b]) => l.dot(a, b), tf: (tf, [a, b]) => tf.dot(a, b) },
     { kind: 'op', name: 'dot/vector-matrix', op: 'dot', inputs: [gen([3]), gen([3, 4])], run: (l, [a, b]) => l.dot(a, b), tf: (tf, [a, b]) => tf.dot(a, b) },
     { kind: 'op', name: 'dot/matrix-matrix', op: 'dot', inputs: [gen([2, 3]), gen([3, 4])], run: (l, [a, b]) => l.dot(a, b), tf: (tf, [a, b]) => tf.dot(a, b) },
     { kind: 'op', name: 'outer/basic', op: 'outer', inputs: [gen([3]), gen([4])], run: (l, [a, b]) => l.outer(a, b), tf: (tf, [a, b]) => tf.outerProduct(a, b) },
+  ];
+}
+
+function fusedMatmulCases(): ConformanceCase[] {
+  // The oracle composes TF.js ops (tf.fused has no tanh or gelu): act(matMul(a, b) + bias).
+  const act = (tf: TfLike, name: string, x: TfLike): TfLike => {
+    switch (name) {
+      case 'relu': return tf.relu(x);
+      case 'relu6': return tf.relu6(x);
+      case 'sigmoid': return tf.sigmoid(x);
+      case 'tanh': return tf.tanh(x);
+      case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+      default: return x;
+    }
+  };
+  const fm = (name: string, sa: number[], sb: number[], bias: number[] | null, activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'gelu',
+    transposeA = false, transposeB = false): ConformanceCase => ({
+    kind: 'op', name: `fusedMatmul/${name}`, op: 'fusedMatmul',
+    inputs: bias ? [gen(sa), gen(sb), gen(bias, 'wide')] : [gen(sa), gen(sb)],
+    run: (l, [a, b, c]) => l.fusedMatmul(a, b, { transposeA, transposeB, bias: c, activation }),
+    tf: (tf, [a, b, c]) => {
+      const y = tf.matMul(a, b, transposeA, transposeB);
+      return act(tf, activation, c ? tf.add(y, c) : y);
+    },
+  });
+  return [
+    fm('relu-bias', [5, 7], [7, 6], [6], 'relu'),
+    fm('sigmoid-bias-transposeB', [4, 9], [3, 9], [3], 'sigmoid', false, true),
+    fm('tanh-no-bias-transposeA', [6, 4], [6, 5], null, 'tanh', true),
+    fm('gelu-bias-batched', [2, 3, 8], [2, 8, 5], [5], 'gelu'),
+    fm('relu6-broadcast-batch', [2, 3, 4], [4, 6], [6], 'relu6'),
+    fm('linear-bias', [3, 4], [4, 2], [2], 'linear'),
+    fm('linear-matrix-bias', [3, 4], [4, 2], [3, 2], 'linear'),
+    fm('tanh-odd-sizes', [13, 17], [17, 11], [11], 'tanh'),
   ];
 }
 

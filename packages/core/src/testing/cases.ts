@@ -17,7 +17,7 @@ export const PUBLIC_OPS = [
   'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalNot', 'where',
   'isNaN', 'isFinite', 'cast',
   'sum', 'mean', 'max', 'min', 'prod', 'argMax', 'argMin', 'logSumExp', 'variance', 'softmax', 'logSoftmax',
-  'matmul', 'dot', 'outer',
+  'matmul', 'fusedMatmul', 'dot', 'outer',
   'reshape', 'flatten', 'transpose', 'expandDims', 'squeeze', 'broadcastTo', 'tile', 'slice', 'stridedSlice', 'concat',
   'stack', 'unstack', 'split', 'pad', 'reverse', 'gather', 'oneHot', 'cumsum', 'topk',
   'conv1d', 'conv2d', 'maxPool1d', 'avgPool1d', 'maxPool2d', 'avgPool2d',

@@ -21,7 +21,7 @@ export const TOLERANCES: Record<string, Tolerance> = {
   rsqrt: TRANSCENDENTAL, sqrt: TRANSCENDENTAL,
   sum: ACCUMULATE, mean: ACCUMULATE, prod: ACCUMULATE, variance: ACCUMULATE, logSumExp: ACCUMULATE,
   softmax: TRANSCENDENTAL, logSoftmax: ACCUMULATE, cumsum: ACCUMULATE,
-  matmul: ACCUMULATE, dot: ACCUMULATE, conv1d: ACCUMULATE, conv2d: ACCUMULATE,
+  matmul: ACCUMULATE, fusedMatmul: ACCUMULATE, dot: ACCUMULATE, conv1d: ACCUMULATE, conv2d: ACCUMULATE,
   avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE,
 };
 

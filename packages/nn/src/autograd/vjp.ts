@@ -2,7 +2,7 @@
 // Each rule maps the upstream gradient dy to one gradient per input (null: none flows there).
 
 import {
-  add, arange, broadcastTo, conv2d, cos, cumsum, div, equal, exp, floor, greater, greaterEqual, lessEqual,
+  add, arange, broadcastTo, conv2d, cos, cumsum, div, equal, exp, floor, fusedMatmul, greater, greaterEqual, lessEqual,
   log, logicalAnd, logicalNot, logicalOr, matmul, mul, neg, pad, pow, prod, reshape, reverse, sigmoid, sign, sin,
   slice, split, square, stridedSlice, sub, sum, transpose, where, zeros, ones,
   type OpAttrs, type OpName, type Tensor,
@@ -67,6 +67,30 @@ function batchSum(g: Tensor, input: Tensor): Tensor {
 }
 
 /** conv2d input gradient: a stride-1 correlation of the zero-dilated, padded dy with the flipped filter. */
+/** dA, dB of C = op(A) op(B), the transposes folded in; batch-1 inputs sum over the batch. */
+function matmulGrads(dy: Tensor, a: Tensor, b: Tensor, ta: boolean, tb: boolean): [Tensor, Tensor] {
+  let da: Tensor;
+  let db: Tensor;
+  if (!ta && !tb) { da = matmul(dy, b, { transposeB: true }); db = matmul(a, dy, { transposeA: true }); }
+  else if (ta && !tb) { da = matmul(b, dy, { transposeB: true }); db = matmul(a, dy); }
+  else if (!ta && tb) { da = matmul(dy, b); db = matmul(dy, a, { transposeA: true }); }
+  else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
+  return [batchSum(da, a), batchSum(db, b)];
+}
+
+/** act'(z) ⊙ dy for the fused epilogue; from the output where it suffices, else from z recomputed. */
+function fusedActivationGrad(dy: Tensor, y: Tensor, a: Tensor, b: Tensor, bias: Tensor | undefined, attrs: OpAttrs['fusedMatmul']): Tensor {
+  const z = (): Tensor => fusedMatmul(a, b, { transposeA: attrs.transposeA, transposeB: attrs.transposeB, bias, activation: 'linear' });
+  switch (attrs.activation) {
+    case 'linear': return dy;
+    case 'relu': return where(greater(y, 0), dy, 0);
+    case 'relu6': { const zz = z(); return where(logicalAnd(greater(zz, 0), lessEqual(zz, 6)), dy, 0); }
+    case 'sigmoid': return mul(dy, mul(y, sub(1, y)));
+    case 'tanh': return mul(dy, sub(1, square(y)));
+    case 'gelu': { const zz = z(); return mul(dy, add(normalCdf(zz), mul(zz, normalPdf(zz)))); }
+  }
+}
+
 function conv2dInputGrad(dy: Tensor, x: Tensor, f: Tensor, attrs: OpAttrs['conv2d']): Tensor {
   if (dy.size === 0) return zeros([...x.shape]);
   let g = dy;
@@ -292,14 +316,12 @@ export const VJP = {
   // d logSoftmax: dx = dy − softmax(x) Σ dy along the axis, softmax(x) = e^y.
   logSoftmax: (dy, { outputs: [y], attrs }) => [sub(dy, mul(exp(y), sum(dy, attrs.axis, true)))],
   // C = op(A) op(B): dA = dC Bᵀ, dB = Aᵀ dC, with the transposes folded in; batch-1 inputs sum over the batch.
-  matmul: (dy, { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb } }) => {
-    let da: Tensor;
-    let db: Tensor;
-    if (!ta && !tb) { da = matmul(dy, b, { transposeB: true }); db = matmul(a, dy, { transposeA: true }); }
-    else if (ta && !tb) { da = matmul(b, dy, { transposeB: true }); db = matmul(a, dy); }
-    else if (!ta && tb) { da = matmul(dy, b); db = matmul(dy, a, { transposeA: true }); }
-    else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
-    return [batchSum(da, a), batchSum(db, b)];
+  matmul: (dy, { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb } }) => matmulGrads(dy, a, b, ta, tb),
+  // y = act(op(A) op(B) + bias): dz = act'(z) dy, then dA, dB as matmul and dbias = Σ dz over rows and batch.
+  fusedMatmul: (dy, { inputs: [a, b, bias], outputs: [y], attrs }) => {
+    const dz = fusedActivationGrad(dy, y, a, b, bias, attrs);
+    const [da, db] = matmulGrads(dz, a, b, attrs.transposeA, attrs.transposeB);
+    return bias ? [da, db, sum(reshape(dz, [-1, bias.size]), 0)] : [da, db];
   },
   // d transpose(x, p) = transpose(dy, p⁻¹).
   transpose: (dy, { attrs: { perm } }) => [transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
@@ -353,6 +375,7 @@ export const SAVED = {
   minimum: AB, mod: AB, floorDiv: NONE, equal: NONE, notEqual: NONE, less: NONE, lessEqual: NONE, greater: NONE,
   greaterEqual: NONE, logicalAnd: NONE, logicalOr: NONE, sum: NONE, prod: X, max: XY, min: XY, leakyRelu: X,
   clip: X, cast: NONE, where: X, argMax: NONE, argMin: NONE, softmax: Y, logSoftmax: Y, matmul: AB,
+  fusedMatmul: { inputs: [0, 1, 2], outputs: [0] },
   transpose: NONE, slice: NONE, concat: NONE, pad: NONE, gather: { inputs: [1] }, broadcastTo: NONE, cumsum: NONE,
   topk: { outputs: [1] }, conv2d: AB, maxPool2d: XY, avgPool2d: NONE, fill: NONE, reshape: NONE,
 } satisfies { [K in OpName]: Saved };

@@ -94,6 +94,11 @@ export class Dense extends Layer {
       if (x.shape[x.rank - 1] !== k.shape[0]) {
         throw new Error(`${this.name}: expected input with last dimension ${k.shape[0]}, got shape ${shapeText([...x.shape])}`);
       }
+      // The common case runs as one fused kernel: activation(x·kernel + bias).
+      const fused = activationName(this.args.activation);
+      if (x.rank === 2 && fused !== undefined && (core.FUSED_ACTIVATIONS as readonly string[]).includes(fused)) {
+        return core.fusedMatmul(x, k, { bias: this.bias?.value, activation: fused as core.FusedActivation });
+      }
       let y = lastAxisMatmul(x, k);
       if (this.bias) y = core.add(y, this.bias.value);
       return this.activation(y);

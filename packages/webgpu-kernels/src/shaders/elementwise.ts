@@ -8,8 +8,8 @@ import { MATH_HELPERS } from './math.js';
 const SELU_SCALE = '1.0507009873554805';
 const SELU_ALPHA_SCALE = '1.7580993408473766'; // λ·α
 
-/** Unary expressions on f32 `x`. */
-const UNARY_F32: Record<UnaryOp, string> = {
+/** Unary expressions on f32 `x` (also the fused matmul epilogue's activations). */
+export const UNARY_F32: Record<UnaryOp, string> = {
   neg: '-x', abs: 'abs(x)', square: 'x * x',
   sign: 'select(select(select(nan_(), 0.0, x == 0.0), -1.0, x < 0.0), 1.0, x > 0.0)',
   relu: 'select(x, 0.0, x < 0.0)', relu6: 'select(select(x, 6.0, x > 6.0), 0.0, x < 0.0)',

@@ -3,7 +3,10 @@
 // is a multiple of 4, scalar loads with bounds checks otherwise; transposes by template. conv2d
 // reuses it as an implicit GEMM whose A tile is gathered from the image (im2col on the fly).
 
-import { uniformLayout, type ShaderSpec, type UniformLayout } from './common.js';
+import type { FusedActivation } from '@loom/core';
+import { FLOAT_HELPERS, uniformLayout, type ShaderSpec, type UniformLayout } from './common.js';
+import { UNARY_F32 } from './elementwise.js';
+import { MATH_HELPERS } from './math.js';
 
 /** Output tile edge of the tiled matmul. */
 export const MM_TILE = 64;
@@ -27,6 +30,8 @@ export interface MatmulVariant {
   vecA: boolean;
   /** B's contiguous dim (n, or k when transposed) is a multiple of 4. */
   vecB: boolean;
+  /** Fused epilogue: bias [N] (binding 4) and an activation applied as each value is stored. */
+  epilogue?: { activation: FusedActivation; bias: boolean };
 }
 
 const C = ['x', 'y', 'z', 'w'] as const;
@@ -66,7 +71,8 @@ function innerProduct(v: MatmulVariant): string {
 
 /** The tiled matmul for one combination of transposes and vector loads. */
 export function matmulShader(v: MatmulVariant): ShaderSpec & { layout: UniformLayout } {
-  const key = `matmul:${v.transposeA ? 'T' : 'N'}${v.transposeB ? 'T' : 'N'}:${v.vecA ? 'v' : 's'}${v.vecB ? 'v' : 's'}`;
+  const epi = v.epilogue ? `:${v.epilogue.activation}${v.epilogue.bias ? '+bias' : ''}` : '';
+  const key = `matmul:${v.transposeA ? 'T' : 'N'}${v.transposeB ? 'T' : 'N'}:${v.vecA ? 'v' : 's'}${v.vecB ? 'v' : 's'}${epi}`;
   return tiledGemm(v, key, MATMUL_LAYOUT, `array<${v.vecA ? 'vec4<f32>' : 'f32'}>`);
 }
 
@@ -135,13 +141,21 @@ function tiledGemm(v: MatmulVariant, key: string, layout: UniformLayout, aType: 
     let m = m0 + ty * 4u + ${i}u;
     if (m < u.M) {
       let at = yBase + m * u.N + n;
-      ${C.map((c, j) => `if (n + ${j}u < u.N) { Y[at + ${j}u] = acc${i}.${c}; }`).join('\n      ')}
+      ${C.map((c, j) => `if (n + ${j}u < u.N) { Y[at + ${j}u] = ${v.epilogue ? `epilogue(acc${i}.${c}, n + ${j}u)` : `acc${i}.${c}`}; }`).join('\n      ')}
     }
   }`).join('\n  ');
+  const e = v.epilogue;
+  // The epilogue: bias and activation applied to each accumulator as it is stored.
+  const epilogue = e ? `${FLOAT_HELPERS}${MATH_HELPERS}
+${e.bias ? '@group(0) @binding(4) var<storage, read> Bias: array<f32>;' : ''}
+fn epilogue(v: f32, col: u32) -> f32 {
+  let x = v${e.bias ? ' + Bias[col]' : ''};
+  return ${e.activation === 'linear' ? 'x' : UNARY_F32[e.activation]};
+}` : '';
   return {
     key,
     layout,
-    code: /* wgsl */ `${layout.wgsl}
+    code: /* wgsl */ `${layout.wgsl}${epilogue}
 @group(0) @binding(1) var<storage, read> A: ${aType};
 @group(0) @binding(2) var<storage, read> B: array<${v.vecB ? 'vec4<f32>' : 'f32'}>;
 @group(0) @binding(3) var<storage, read_write> Y: array<f32>;
