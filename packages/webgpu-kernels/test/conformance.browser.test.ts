@@ -3,7 +3,7 @@
 
 import { defineConformanceSuite } from '@loom/core/testing';
 import { it } from 'vitest';
-import { probeWebGPU } from './probe.js';
+import { probeWebGPU, whenWebGPUMissing } from './probe.js';
 
 const probe = await probeWebGPU();
 
@@ -11,6 +11,5 @@ if (probe.backend) {
   const backend = probe.backend;
   defineConformanceSuite('webgpu', () => backend);
 } else {
-  console.warn(`webgpu conformance (browser) not run: ${probe.reason}`);
-  it.skip(`webgpu conformance (browser): WebGPU unavailable here: ${probe.reason}`, () => {});
+  whenWebGPUMissing('webgpu conformance (browser)', probe.reason);
 }

@@ -2,6 +2,7 @@
 // (no WebGPU here, no adapter, or Dawn hanging), with a time limit so a hang cannot stall CI.
 
 import { webgpu, type WebGPUBackend } from '@loom/webgpu-kernels';
+import { it } from 'vitest';
 
 /** The backend, or the reason it is unavailable. */
 export type Probe = { backend: WebGPUBackend; reason?: undefined } | { backend?: undefined; reason: string };
@@ -15,4 +16,20 @@ export function probeWebGPU(timeoutMs = 30_000): Promise<Probe> {
     new Promise<Probe>((resolve) => setTimeout(() => resolve({ reason: `webgpu() did not settle within ${timeoutMs} ms (Dawn hung?)` }), timeoutMs)),
   ]);
   return probe;
+}
+
+/**
+ * Registers what runs when WebGPU is missing: a failing test naming the reason (this project's
+ * machines always have SwiftShader WebGPU through Debian's chromium, so its absence is a broken
+ * setup), or — only with LOOM_ALLOW_NO_WEBGPU=1 in Node, for machines without it — a skip.
+ */
+export function whenWebGPUMissing(what: string, reason: string): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.LOOM_ALLOW_NO_WEBGPU === '1') {
+    it.skip(`${what}: WebGPU unavailable here (LOOM_ALLOW_NO_WEBGPU=1): ${reason}`, () => {});
+    return;
+  }
+  it(`${what}: WebGPU is available`, () => {
+    throw new Error(`${what}: WebGPU is unavailable: ${reason}. The tests expect SwiftShader WebGPU from Debian's chromium; set LOOM_ALLOW_NO_WEBGPU=1 to skip on a machine without it.`);
+  });
 }

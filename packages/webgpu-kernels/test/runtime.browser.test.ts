@@ -3,7 +3,7 @@
 
 import { init, registerBackend } from '@loom/core';
 import { describe, expect, it } from 'vitest';
-import { probeWebGPU } from './probe.js';
+import { probeWebGPU, whenWebGPUMissing } from './probe.js';
 import { defineRuntimeTests } from './runtime-cases.js';
 
 const probe = await probeWebGPU();
@@ -18,6 +18,5 @@ if (probe.backend) {
   });
   defineRuntimeTests(() => backend);
 } else {
-  console.warn(`webgpu runtime tests (Chromium) not run: ${probe.reason}`);
-  it.skip(`webgpu runtime tests (Chromium): WebGPU unavailable here: ${probe.reason}`, () => {});
+  whenWebGPUMissing('webgpu runtime tests (Chromium)', probe.reason);
 }

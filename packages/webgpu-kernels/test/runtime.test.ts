@@ -4,7 +4,7 @@
 import { init, registerBackend } from '@loom/core';
 import { webgpu } from '@loom/webgpu-kernels';
 import { describe, expect, it } from 'vitest';
-import { probeWebGPU } from './probe.js';
+import { probeWebGPU, whenWebGPUMissing } from './probe.js';
 import { defineRuntimeTests } from './runtime-cases.js';
 
 // These need no GPU: they fake the WebGPU objects or turn the Node package off.
@@ -35,6 +35,5 @@ if (probe.backend) {
   });
   defineRuntimeTests(() => backend);
 } else {
-  console.warn(`webgpu runtime tests (Node (Dawn)) not run: ${probe.reason}`);
-  it.skip(`webgpu runtime tests (Node (Dawn)): WebGPU unavailable here: ${probe.reason}`, () => {});
+  whenWebGPUMissing('webgpu runtime tests (Node (Dawn))', probe.reason);
 }
