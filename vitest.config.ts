@@ -7,6 +7,8 @@ import { playwright } from '@vitest/browser-playwright';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 const alias = [
+  { find: /^@loom\/core\/backend$/, replacement: here('./packages/core/src/backend/index.ts') },
+  { find: /^@loom\/nn\/testing$/, replacement: here('./packages/nn/src/testing/index.ts') },
   { find: /^@loom\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
   { find: /^@loom\/core$/, replacement: here('./packages/core/src/index.ts') },
   { find: /^@loom\/nn$/, replacement: here('./packages/nn/src/index.ts') },

@@ -10,6 +10,7 @@ export default defineConfig({
   base: './',
   resolve: {
     alias: [
+      { find: /^@loom\/core\/backend$/, replacement: here('../packages/core/src/backend/index.ts') },
       { find: /^@loom\/core$/, replacement: here('../packages/core/src/index.ts') },
       { find: /^@loom\/nn$/, replacement: here('../packages/nn/src/index.ts') },
       { find: /^@loom\/wasm-kernels$/, replacement: here('../packages/wasm-kernels/src/index.ts') },

@@ -9,7 +9,7 @@ export type { StridedSliceOptions } from './ops/shape-ops.js';
 export type { RandomOptions } from './ops/creation.js';
 export {
   activeBackend, dispose, findBackend, getBackend, init, keep, memory, moveToBackend, onOp, registerBackend,
-  registeredBackends, removeBackend, runOp, setBackend, tidy,
+  registeredBackends, removeBackend, setBackend, tidy,
 } from './engine.js';
 export type { InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine.js';
 export { info, runtimeInfo } from './info.js';

@@ -3,6 +3,9 @@
 
 import type { Backend, BackendDeviceInfo, BackendMemory, DataId, TensorInfo } from '../backend/backend.js';
 import {
+  ANY_DTYPE, BOOL, FLOAT32, kernel, kernelFamily, NUMERIC, runKernel, tableSupports, type Kernel, type KernelTable,
+} from '../backend/kernel.js';
+import {
   BINARY_ARITH_OPS, COMPARE_OPS, LOGIC_BINARY_OPS, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
   type KernelOpName, type OpAttrs,
 } from '../backend/op-attrs.js';
@@ -13,48 +16,49 @@ import {
 import { conv2dKernel, fusedMatmulKernel, matmulKernel, poolKernel } from './kernels-linalg.js';
 import { argReduceKernel, cumsumKernel, reduceKernel, softmaxKernel, topkKernel } from './kernels-reduce.js';
 import { broadcastToKernel, concatKernel, gatherKernel, padKernel, sliceKernel, transposeKernel } from './kernels-shape.js';
-import type { Kernel, RefTensor } from './types.js';
+import type { RefKernel, RefTensor } from './types.js';
 
 interface Buffer {
   values: TypedArray;
   dtype: DType;
 }
 
-const fromList = <L extends readonly string[], K>(list: L, make: (op: L[number]) => K) =>
-  Object.fromEntries(list.map((op) => [op, make(op)])) as Record<L[number], K>;
+/** A reference kernel entry: the kernels ignore the context and read host arrays. */
+const ref = <K extends KernelOpName>(dtypes: readonly DType[], run: RefKernel<K>): Kernel<K, JsBackend, RefTensor> =>
+  kernel<K, JsBackend, RefTensor>(dtypes, (_ctx, inputs, outputs, attrs) => run(inputs, outputs, attrs));
 
-/** One kernel per op; the mapped type makes the compiler reject a missing one. */
-const KERNELS: { [K in KernelOpName]: Kernel<K> } = {
-  ...fromList(UNARY_MATH_OPS, unaryKernel),
-  ...fromList(UNARY_KEEP_DTYPE_OPS, unaryKernel),
-  ...fromList(UNARY_PREDICATE_OPS, unaryKernel),
-  logicalNot: unaryKernel('logicalNot'),
-  ...fromList(BINARY_ARITH_OPS, binaryKernel),
-  ...fromList(COMPARE_OPS, binaryKernel),
-  ...fromList(LOGIC_BINARY_OPS, binaryKernel),
-  ...fromList(REDUCE_OPS, reduceKernel),
-  leakyRelu: leakyReluKernel,
-  clip: clipKernel,
-  cast: castKernel,
-  where: whereKernel,
-  argMax: argReduceKernel('argMax'),
-  argMin: argReduceKernel('argMin'),
-  softmax: softmaxKernel('softmax'),
-  logSoftmax: softmaxKernel('logSoftmax'),
-  matmul: matmulKernel,
-  fusedMatmul: fusedMatmulKernel,
-  transpose: transposeKernel,
-  slice: sliceKernel,
-  concat: concatKernel,
-  pad: padKernel,
-  gather: gatherKernel,
-  broadcastTo: broadcastToKernel,
-  cumsum: cumsumKernel,
-  topk: topkKernel,
-  conv2d: conv2dKernel,
-  maxPool2d: poolKernel('max'),
-  avgPool2d: poolKernel('avg'),
-  fill: fillKernel,
+/** One kernel per op with the dtypes core may hand it; the mapped type rejects a missing one. */
+const KERNELS: KernelTable<JsBackend, RefTensor> = {
+  ...kernelFamily(UNARY_MATH_OPS, (op) => ref(FLOAT32, unaryKernel(op))),
+  ...kernelFamily(UNARY_KEEP_DTYPE_OPS, (op) => ref(NUMERIC, unaryKernel(op))),
+  ...kernelFamily(UNARY_PREDICATE_OPS, (op) => ref(NUMERIC, unaryKernel(op))),
+  logicalNot: ref(BOOL, unaryKernel('logicalNot')),
+  ...kernelFamily(BINARY_ARITH_OPS, (op) => ref(NUMERIC, binaryKernel(op))),
+  ...kernelFamily(COMPARE_OPS, (op) => ref(ANY_DTYPE, binaryKernel(op))),
+  ...kernelFamily(LOGIC_BINARY_OPS, (op) => ref(BOOL, binaryKernel(op))),
+  ...kernelFamily(REDUCE_OPS, (op) => ref(NUMERIC, reduceKernel(op))),
+  leakyRelu: ref(FLOAT32, leakyReluKernel),
+  clip: ref(NUMERIC, clipKernel),
+  cast: ref(ANY_DTYPE, castKernel),
+  where: ref(BOOL, whereKernel),
+  argMax: ref(NUMERIC, argReduceKernel('argMax')),
+  argMin: ref(NUMERIC, argReduceKernel('argMin')),
+  softmax: ref(FLOAT32, softmaxKernel('softmax')),
+  logSoftmax: ref(FLOAT32, softmaxKernel('logSoftmax')),
+  matmul: ref(FLOAT32, matmulKernel),
+  fusedMatmul: ref(FLOAT32, fusedMatmulKernel),
+  transpose: ref(ANY_DTYPE, transposeKernel),
+  slice: ref(ANY_DTYPE, sliceKernel),
+  concat: ref(ANY_DTYPE, concatKernel),
+  pad: ref(ANY_DTYPE, padKernel),
+  gather: ref(ANY_DTYPE, gatherKernel),
+  broadcastTo: ref(ANY_DTYPE, broadcastToKernel),
+  cumsum: ref(NUMERIC, cumsumKernel),
+  topk: ref(NUMERIC, topkKernel),
+  conv2d: ref(FLOAT32, conv2dKernel),
+  maxPool2d: ref(FLOAT32, poolKernel('max')),
+  avgPool2d: ref(FLOAT32, poolKernel('avg')),
+  fill: ref(ANY_DTYPE, fillKernel),
 };
 
 /** The plain-TypeScript reference backend. */
@@ -92,13 +96,11 @@ export class JsBackend implements Backend {
   }
 
   run<K extends KernelOpName>(op: K, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: OpAttrs[K]): void {
-    const kernel = KERNELS[op] as Kernel<K> | undefined;
-    if (!kernel) throw new Error(`${op}: no kernel in the js backend`);
-    kernel(inputs.map((t) => this.view(t)), outputs.map((t) => this.view(t)), attrs);
+    runKernel('js', KERNELS, op, this, inputs.map((t) => this.view(t)), outputs.map((t) => this.view(t)), attrs);
   }
 
-  supports(op: KernelOpName): boolean {
-    return op in KERNELS;
+  supports(op: KernelOpName, dtype: DType): boolean {
+    return tableSupports(KERNELS, op, dtype);
   }
 
   memory(): BackendMemory {

@@ -3,7 +3,7 @@
 import type { BinaryOp, OpAttrs, UnaryOp } from '../backend/op-attrs.js';
 import { toInt32 } from '../dtype.js';
 import { broadcastStrides, type Shape } from '../shape.js';
-import type { Kernel } from './types.js';
+import type { RefKernel as Kernel } from './types.js';
 import { BINARY_FN, INT_BINARY_FN, INT_UNARY_FN, UNARY_FN } from './math.js';
 
 /** Calls `visit(outIndex, offsets...)` for every output element, reading each input broadcast. */

@@ -1,7 +1,7 @@
 // Reference kernels for matmul, conv2d and 2-D pooling (direct loops, float64 accumulation).
 
 import { UNARY_FN } from './math.js';
-import type { Kernel } from './types.js';
+import type { RefKernel as Kernel } from './types.js';
 
 export const matmulKernel: Kernel<'matmul'> = ([a, b], [y], { transposeA, transposeB }) => {
   const [ba, ar, ac] = a.shape;

@@ -2,7 +2,7 @@
 
 import type { ReduceOp } from '../backend/op-attrs.js';
 import { stridesOf, type Shape } from '../shape.js';
-import type { Kernel } from './types.js';
+import type { RefKernel as Kernel } from './types.js';
 
 /**
  * Splits `shape` around one axis into (outer, axis, inner) so element (o, a, i) sits at

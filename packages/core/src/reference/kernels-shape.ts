@@ -2,7 +2,7 @@
 
 import { stridesOf, type Shape } from '../shape.js';
 import { forEachBroadcast } from './kernels-elementwise.js';
-import type { Kernel } from './types.js';
+import type { RefKernel as Kernel } from './types.js';
 
 /** Visits every output index of `shape` with the input offset given by per-dim strides. */
 function forEachStrided(shape: Shape, start: number, strides: number[], visit: (i: number, offset: number) => void): void {

@@ -13,4 +13,4 @@ export interface RefTensor {
 }
 
 /** A reference kernel: reads `inputs`, writes `outputs` (already sized). */
-export type Kernel<K extends KernelOpName> = (inputs: RefTensor[], outputs: RefTensor[], attrs: OpAttrs[K]) => void;
+export type RefKernel<K extends KernelOpName> = (inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: OpAttrs[K]) => void;
