@@ -5,13 +5,13 @@ export type { DataHandle, NestedArray } from './tensor.js';
 export * from './ops/index.js';
 export type { FusedMatmulOptions, MatmulOptions } from './ops/linalg.js';
 export type { Conv1DOptions, Conv2DOptions, Padding, Pool1DOptions, Pool2DOptions } from './ops/conv.js';
-export type { StridedSliceOptions } from './ops/shape-ops.js';
+export type { StridedSliceOptions } from './ops/shape.js';
 export type { RandomOptions } from './ops/creation.js';
 export {
   activeBackend, dispose, findBackend, getBackend, init, keep, memory, moveToBackend, onOp, registerBackend,
   registeredBackends, removeBackend, setBackend, tidy,
-} from './engine.js';
-export type { InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine.js';
+} from './engine/index.js';
+export type { InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine/index.js';
 export { info, runtimeInfo } from './info.js';
 export type { EngineInfo, RuntimeInfo } from './info.js';
 export type { Backend, BackendDeviceInfo, BackendFactory, BackendMemory, DataId, TensorInfo } from './backend/backend.js';

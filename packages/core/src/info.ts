@@ -2,7 +2,7 @@
 // the "which device am I running on?" check.
 
 import type { BackendDeviceInfo } from './backend/backend.js';
-import { activeBackend, registeredBackends } from './engine.js';
+import { activeBackend, registeredBackends } from './engine/index.js';
 
 // Tiny modules that validate only where a feature is supported (hand-assembled bytes).
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];

@@ -2,7 +2,7 @@
 
 import type { Backend, DataId } from './backend/backend.js';
 import type { DType, DTypeArrayMap, TypedArray } from './dtype.js';
-import { disposeTensor } from './engine.js';
+import { disposeTensor } from './engine/index.js';
 import { fmt, sizeOf, type Shape } from './shape.js';
 import * as ops from './ops/index.js';
 import type { TensorLike } from './ops/convert.js';
@@ -32,8 +32,6 @@ export class Tensor {
   readonly handle: DataHandle;
   /** @internal the tidy scope that owns this tensor. */
   scope: { tensors: Set<Tensor> } | undefined;
-  /** @internal set by keep(). */
-  kept = false;
   private disposed = false;
 
   /** @internal use tensor(), zeros(), ... */

@@ -1,7 +1,7 @@
 // Convolution and pooling, channels-last as in Keras: conv1d on [batch, width, channels],
 // conv2d on [batch, height, width, channels]; 1-D ops run as 2-D ops of height 1.
 
-import { runOp, runView } from '../engine.js';
+import { runOp, runView } from '../engine/index.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';

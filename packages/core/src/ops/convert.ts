@@ -2,7 +2,7 @@
 // validation helpers every op shares.
 
 import { dtypeOfTypedArray, isDType, toTypedArray, type DType, type TypedArray } from '../dtype.js';
-import { makeTensor, tidy } from '../engine.js';
+import { makeTensor, tidy } from '../engine/index.js';
 import { assertValidShape, fmt, sizeOf, type Shape } from '../shape.js';
 import { Tensor, type NestedArray } from '../tensor.js';
 
@@ -167,12 +167,12 @@ export function assertInt(op: string, name: string, value: unknown, min = -Infin
   }
 }
 
-/** Throws unless `value` is a finite-or-infinite number (not NaN unless allowed). */
+/** Throws unless `value` is a number (NaN and ±Infinity pass: ops that reject them check separately). */
 export function assertNumber(op: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') throw new Error(`${op}: ${name} must be a number, got ${JSON.stringify(value)}`);
 }
 
-/** Throws unless `value` is a boolean (undefined allowed when optional). */
+/** Throws unless `value` is a boolean (callers apply defaults before checking). */
 export function assertBool(op: string, name: string, value: unknown): asserts value is boolean {
   if (typeof value !== 'boolean') throw new Error(`${op}: ${name} must be true or false, got ${JSON.stringify(value)}`);
 }

@@ -1,7 +1,7 @@
 // Tensor creation: from values, constants, ranges, identity and seeded random draws.
 
 import { isDType, makeTypedArray, type DType } from '../dtype.js';
-import { makeTensor, runOp, runView } from '../engine.js';
+import { makeTensor, runOp, runView } from '../engine/index.js';
 import { randomSeed, SeededRandom } from '../random.js';
 import { assertValidShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';

@@ -5,7 +5,7 @@ import type {
   BinaryArithOp, CompareOp, LogicBinaryOp, UnaryKeepDTypeOp, UnaryMathOp, UnaryPredicateOp,
 } from '../backend/op-attrs.js';
 import { isDType, upcast, type DType } from '../dtype.js';
-import { runOp } from '../engine.js';
+import { runOp } from '../engine/index.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertNumber, convert, describe, scoped, type TensorLike } from './convert.js';

@@ -3,6 +3,6 @@ export * from './creation.js';
 export * from './elementwise.js';
 export * from './reduction.js';
 export * from './linalg.js';
-export * from './shape-ops.js';
+export * from './shape.js';
 export * from './conv.js';
 export type { TensorLike } from './convert.js';

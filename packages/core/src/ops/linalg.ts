@@ -1,12 +1,12 @@
 // Matrix products: batched matmul with broadcast batch dims and transposes, dot and outer.
 
 import { FUSED_ACTIVATIONS, type FusedActivation } from '../backend/op-attrs.js';
-import { activeBackend, runOp, runView } from '../engine.js';
+import { activeBackend, runOp, runView } from '../engine/index.js';
 import { broadcastShapes, fmt, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { assertBool, convert, describe, scoped, type TensorLike } from './convert.js';
 import { add, cast, gelu, mul, relu, relu6, sigmoid, tanh } from './elementwise.js';
-import { broadcastTo } from './shape-ops.js';
+import { broadcastTo } from './shape.js';
 
 /** Options of `matmul`. */
 export interface MatmulOptions {

@@ -3,7 +3,7 @@
 
 import type { ReduceOp } from '../backend/op-attrs.js';
 import type { DType } from '../dtype.js';
-import { runOp, runView } from '../engine.js';
+import { runOp, runView } from '../engine/index.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { convert, describe, scoped, type TensorLike } from './convert.js';

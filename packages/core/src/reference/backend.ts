@@ -13,8 +13,9 @@ import { makeTypedArray, type DType, type TypedArray } from '../dtype.js';
 import {
   binaryKernel, castKernel, clipKernel, fillKernel, leakyReluKernel, unaryKernel, whereKernel,
 } from './kernels-elementwise.js';
-import { conv2dKernel, fusedMatmulKernel, matmulKernel, poolKernel } from './kernels-linalg.js';
-import { argReduceKernel, cumsumKernel, reduceKernel, softmaxKernel, topkKernel } from './kernels-reduce.js';
+import { conv2dKernel, poolKernel } from './kernels-conv.js';
+import { fusedMatmulKernel, matmulKernel } from './kernels-linalg.js';
+import { argReduceKernel, cumsumKernel, reduceKernel, softmaxKernel, topkKernel } from './kernels-reduction.js';
 import { broadcastToKernel, concatKernel, gatherKernel, padKernel, sliceKernel, transposeKernel } from './kernels-shape.js';
 import type { RefKernel, RefTensor } from './types.js';
 

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../backend/backend.js';
-import { findBackend, getBackend, registerBackend, setBackend } from '../engine.js';
+import { findBackend, getBackend, registerBackend, setBackend } from '../engine/index.js';
 import { CONFORMANCE_CASES } from './cases.js';
 import { compareResults } from './compare.js';
 import { evaluateCase, evaluateErrorCase } from './evaluate.js';

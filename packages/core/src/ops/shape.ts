@@ -1,6 +1,6 @@
 // Shape and indexing ops: reshape, transpose, slicing, joining, padding, gathering, scans, top-k.
 
-import { runOp, runView } from '../engine.js';
+import { runOp, runView } from '../engine/index.js';
 import { broadcastShapes, fmt, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
