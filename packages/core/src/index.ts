@@ -11,7 +11,7 @@ export {
   activeBackend, dispose, findBackend, getBackend, init, keep, memory, moveToBackend, onOp, registerBackend,
   registeredBackends, removeBackend, setBackend, tidy,
 } from './engine/index.js';
-export type { InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine/index.js';
+export type { BackendState, InitOptions, MemoryInfo, OpListener, OpRecord, OutputSpec, TensorContainer } from './engine/index.js';
 export { info, runtimeInfo } from './info.js';
 export type { EngineInfo, RuntimeInfo } from './info.js';
 export type { Backend, BackendDeviceInfo, BackendFactory, BackendMemory, DataId, TensorInfo } from './backend/backend.js';

@@ -82,7 +82,9 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   const needsRun = handles.some((h) => h.size > 0);
   if (needsRun) {
     const inInfos: TensorInfo[] = inputs.map((t) => ({ dataId: t.handle.dataId, shape: t.shape, dtype: t.dtype, size: t.size }));
-    const outInfos: TensorInfo[] = outs.map((o, i) => ({ dataId: handles[i].dataId, shape: o.shape, dtype: o.dtype, size: handles[i].size }));
+    const outInfos: TensorInfo[] = outs.map((o, i) => ({
+      dataId: handles[i].dataId, shape: o.shape, dtype: o.dtype, size: handles[i].size,
+    }));
     try {
       backend.run(op, inInfos, outInfos, attrs);
     } catch (e) {

@@ -4,7 +4,7 @@
 export type { OpListener, OpRecord } from './state.js';
 export {
   activeBackend, findBackend, getBackend, init, registerBackend, registeredBackends, removeBackend, setBackend,
-  type InitOptions,
+  type BackendState, type InitOptions,
 } from './registry.js';
 export { disposeTensor, keep, makeTensor, makeTensorFromHandle, memory, shareHandle, type MemoryInfo } from './handles.js';
 export { collectTensors, dispose, tidy, type TensorContainer } from './scope.js';

@@ -132,8 +132,16 @@ export function findBackend(name: string): Backend | undefined {
   return engine.registry.get(name)?.backend;
 }
 
+/** A registered backend's priority and state, as `info()` shows it. */
+export interface BackendState {
+  name: string;
+  priority: number;
+  state: 'active' | 'ready' | 'failed' | 'registered';
+  error?: string;
+}
+
 /** Registered backends with their priority and state, for `info()`. */
-export function registeredBackends(): { name: string; priority: number; state: 'active' | 'ready' | 'failed' | 'registered'; error?: string }[] {
+export function registeredBackends(): BackendState[] {
   return [...engine.registry.entries()]
     .sort((a, b) => b[1].priority - a[1].priority)
     .map(([name, r]) => ({

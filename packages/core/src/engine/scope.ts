@@ -5,7 +5,8 @@ import { Tensor } from '../tensor.js';
 import { engine, type Scope } from './state.js';
 
 /** Anything tidy can return: tensors nested in arrays and plain objects are kept. */
-export type TensorContainer = Tensor | number | string | boolean | null | undefined | void | TensorContainer[] | { [key: string]: TensorContainer };
+export type TensorContainer =
+  | Tensor | number | string | boolean | null | undefined | void | TensorContainer[] | { [key: string]: TensorContainer };
 
 /**
  * Runs `fn` and disposes every tensor it created except those it returns (and those passed to

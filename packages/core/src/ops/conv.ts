@@ -62,9 +62,12 @@ function resolvePadding(op: string, padding: Padding, inSize: [number, number], 
     pads = [padding, padding, padding, padding];
   } else if (Array.isArray(padding) && padding.length === 2 && padding.every((p) => Array.isArray(p) && p.length === 2)) {
     pads = [padding[0][0], padding[0][1], padding[1][0], padding[1][1]];
-    if (pads.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`${op}: explicit padding must be non-negative integers, got ${JSON.stringify(padding)}`);
+    if (pads.some((v) => !Number.isInteger(v) || v < 0)) {
+      throw new Error(`${op}: explicit padding must be non-negative integers, got ${JSON.stringify(padding)}`);
+    }
   } else {
-    throw new Error(`${op}: padding must be 'same', 'valid', a non-negative integer or [[top, bottom], [left, right]], got ${JSON.stringify(padding)}`);
+    throw new Error(`${op}: padding must be 'same', 'valid', a non-negative integer or [[top, bottom], [left, right]], got ` +
+      `${JSON.stringify(padding)}`);
   }
   const out: [number, number] = [0, 1].map((i) => {
     const span = inSize[i] + pads[2 * i] + pads[2 * i + 1] - effK[i];
@@ -93,7 +96,8 @@ export function conv2d(x: TensorLike, filter: TensorLike, options: Conv2DOptions
     if (t.rank !== 4) throw new Error(`${op}: x must be [batch, height, width, channels] (rank 4) or rank 3, got ${fmt(t.shape)}`);
     if (f.rank !== 4) throw new Error(`${op}: filter must be [kh, kw, inChannels, outChannels] (rank 4), got ${fmt(f.shape)}`);
     if (f.shape[2] !== t.shape[3]) {
-      throw new Error(`${op}: filter in-channels ${f.shape[2]} != input channels ${t.shape[3]} (x ${fmt(t.shape)}, filter ${fmt(f.shape)})`);
+      throw new Error(`${op}: filter in-channels ${f.shape[2]} != input channels ${t.shape[3]} (x ${fmt(t.shape)}, filter ` +
+        `${fmt(f.shape)})`);
     }
     if (f.shape[0] < 1 || f.shape[1] < 1) throw new Error(`${op}: filter ${fmt(f.shape)} has an empty window; kh and kw must be >= 1`);
     const strides = pair(op, 'strides', options.strides, 1);
@@ -124,7 +128,8 @@ export function conv1d(x: TensorLike, filter: TensorLike, options: Conv1DOptions
     if (t.rank !== 3) throw new Error(`${op}: x must be [batch, width, channels] (rank 3) or rank 2, got ${fmt(t.shape)}`);
     if (f.rank !== 3) throw new Error(`${op}: filter must be [kernelSize, inChannels, outChannels] (rank 3), got ${fmt(f.shape)}`);
     if (f.shape[1] !== t.shape[2]) {
-      throw new Error(`${op}: filter in-channels ${f.shape[1]} != input channels ${t.shape[2]} (x ${fmt(t.shape)}, filter ${fmt(f.shape)})`);
+      throw new Error(`${op}: filter in-channels ${f.shape[1]} != input channels ${t.shape[2]} (x ${fmt(t.shape)}, filter ` +
+        `${fmt(f.shape)})`);
     }
     if (f.shape[0] < 1) throw new Error(`${op}: filter ${fmt(f.shape)} has an empty window; kernelSize must be >= 1`);
     const stride = options.stride ?? 1;

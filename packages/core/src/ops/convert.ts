@@ -89,14 +89,16 @@ export function makeFromValues(op: string, values: unknown, shape?: readonly num
     flat = list;
     inferredDtype = typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32';
   } else {
-    throw new Error(`${op}: values must be a number, boolean, (nested) array or typed array, got ${values === null ? 'null' : typeof values}`);
+    throw new Error(`${op}: values must be a number, boolean, (nested) array or typed array, got ` +
+      `${values === null ? 'null' : typeof values}`);
   }
   const finalDtype = dtype ?? inferredDtype;
   let finalShape: Shape = inferred;
   if (shape !== undefined) {
     const size = sizeOf(shape);
     if (inferred.length > 1 && !(inferred.length === shape.length && inferred.every((d, i) => d === shape[i]))) {
-      throw new Error(`${op}: nested values have shape ${fmt(inferred)}, which does not match the given shape ${fmt(shape)}; pass flat values to reshape`);
+      throw new Error(`${op}: nested values have shape ${fmt(inferred)}, which does not match the given shape ${fmt(shape)}; pass flat ` +
+        `values to reshape`);
     }
     if (flat.length === 1 && size > 1) {
       // A single value with a shape fills it, as in TensorFlow.js.

@@ -101,13 +101,15 @@ export function fusedMatmul(a: TensorLike, b: TensorLike, options: FusedMatmulOp
     const outShape = [...batch, m, n];
     const bias = options.bias === undefined ? undefined : floatOperand('fusedMatmul', 'bias', options.bias);
     if (bias && !shapesEqual(broadcastShapes('fusedMatmul', outShape, bias.shape), outShape)) {
-      throw new Error(`fusedMatmul: bias ${fmt(bias.shape)} would broadcast the output ${fmt(outShape)} to a larger shape; bias must fit the output`);
+      throw new Error(`fusedMatmul: bias ${fmt(bias.shape)} would broadcast the output ${fmt(outShape)} to a larger shape; bias must ` +
+        `fit the output`);
     }
     // The kernel takes a bias of exactly [n]; any other bias shape goes through the composition.
     const rowBias = !bias || (bias.size === n && bias.shape[bias.rank - 1] === n) ? bias : undefined;
     if (activeBackend().supports('fusedMatmul', 'float32') && (!bias || rowBias)) {
       const inputs = rowBias ? [x3, y3, runView(rowBias, [n])] : [x3, y3];
-      const out = runOp('fusedMatmul', inputs, { transposeA, transposeB, activation, hasBias: !!rowBias }, [{ shape: [nb, m, n], dtype: 'float32' }])[0];
+      const attrs = { transposeA, transposeB, activation, hasBias: !!rowBias };
+      const out = runOp('fusedMatmul', inputs, attrs, [{ shape: [nb, m, n], dtype: 'float32' }])[0];
       return runView(out, outShape);
     }
     let y = runView(runOp('matmul', [x3, y3], { transposeA, transposeB }, [{ shape: [nb, m, n], dtype: 'float32' }])[0], outShape);

@@ -102,7 +102,9 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number): Tensor
     if (t.dtype === 'bool') throw new Error(`${op}: input ${describe(t)} is bool; valid: float32, int32`);
     if (t.rank === 0) throw new Error(`${op}: input is a scalar; it needs rank >= 1`);
     const ax = normalizeAxis(op, axis, t.rank);
-    if (t.shape[ax] === 0) throw new Error(`${op}: axis ${axis} of ${describe(t)} is empty; there is no ${op === 'argMax' ? 'maximum' : 'minimum'}`);
+    if (t.shape[ax] === 0) {
+      throw new Error(`${op}: axis ${axis} of ${describe(t)} is empty; there is no ${op === 'argMax' ? 'maximum' : 'minimum'}`);
+    }
     return runOp(op, [t], { axis: ax }, [{ shape: reducedShape(t.shape, [ax], false), dtype: 'int32' }])[0];
   });
 }

@@ -60,9 +60,13 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
 export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
   return scoped(() => {
     const t = convert('squeeze', 'x', x);
-    const axes = axis === undefined ? t.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : normalizeAxes('squeeze', axis, t.rank);
+    const axes = axis === undefined
+      ? t.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+      : normalizeAxes('squeeze', axis, t.rank);
     for (const a of axes) {
-      if (t.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${describe(t)} has size ${t.shape[a]}; only size-1 dims can be squeezed`);
+      if (t.shape[a] !== 1) {
+        throw new Error(`squeeze: axis ${a} of ${describe(t)} has size ${t.shape[a]}; only size-1 dims can be squeezed`);
+      }
     }
     return runView(t, t.shape.filter((_, i) => !axes.includes(i)));
   });
@@ -73,7 +77,8 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   return scoped(() => {
     const t = convert('transpose', 'x', x);
     const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : asInts('transpose', 'perm', perm);
-    if (p.length !== t.rank || new Set(p.map((a) => (a < 0 ? a + t.rank : a))).size !== t.rank || p.some((a) => a < -t.rank || a >= t.rank)) {
+    const inRange = p.every((a) => a >= -t.rank && a < t.rank);
+    if (p.length !== t.rank || !inRange || new Set(p.map((a) => (a < 0 ? a + t.rank : a))).size !== t.rank) {
       throw new Error(`transpose: perm ${JSON.stringify(perm)} is not a permutation of the ${t.rank} axes of ${describe(t)}`);
     }
     const norm = p.map((a) => (a < 0 ? a + t.rank : a));
@@ -129,7 +134,8 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
     const b = asInts('slice', 'begin', begin);
     const s = size === undefined ? b.map(() => -1) : asInts('slice', 'size', size);
     if (b.length > t.rank || s.length !== b.length) {
-      throw new Error(`slice: begin ${JSON.stringify(begin)} and size ${JSON.stringify(size)} must have the same length, at most rank ${t.rank} of ${describe(t)}`);
+      throw new Error(`slice: begin ${JSON.stringify(begin)} and size ${JSON.stringify(size)} must have the same length, at most rank ` +
+        `${t.rank} of ${describe(t)}`);
     }
     const fullBegin = t.shape.map((_, i) => (i < b.length ? b[i] : 0));
     const fullSize = t.shape.map((d, i) => (i < s.length ? (s[i] === -1 ? d - fullBegin[i] : s[i]) : d));
@@ -159,7 +165,8 @@ export function stridedSlice(
     const e = asInts('stridedSlice', 'end', end);
     const st = strides === undefined ? b.map(() => 1) : asInts('stridedSlice', 'strides', strides);
     if (b.length !== e.length || b.length !== st.length || b.length > t.rank) {
-      throw new Error(`stridedSlice: begin, end and strides must have equal lengths at most rank ${t.rank}, got ${b.length}, ${e.length}, ${st.length}`);
+      throw new Error(`stridedSlice: begin, end and strides must have equal lengths at most rank ${t.rank}, got ${b.length}, ` +
+        `${e.length}, ${st.length}`);
     }
     const { beginMask = 0, endMask = 0, shrinkAxisMask = 0 } = options;
     const outBegin: number[] = [];
@@ -218,7 +225,9 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
     const ax = normalizeAxis('concat', axis, first.rank);
     let total = 0;
     ts.forEach((t, i) => {
-      if (t.dtype !== first.dtype) throw new Error(`concat: tensors[${i}] is ${t.dtype} but tensors[0] is ${first.dtype}; cast them to one dtype`);
+      if (t.dtype !== first.dtype) {
+        throw new Error(`concat: tensors[${i}] is ${t.dtype} but tensors[0] is ${first.dtype}; cast them to one dtype`);
+      }
       if (t.rank !== first.rank || t.shape.some((d, j) => j !== ax && d !== first.shape[j])) {
         throw new Error(`concat: tensors[${i}] ${fmt(t.shape)} does not match tensors[0] ${fmt(first.shape)} except on axis ${ax}`);
       }
@@ -237,7 +246,9 @@ export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
     if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty list of tensors');
     const ts = tensors.map((x, i) => convert('stack', `tensors[${i}]`, x));
     ts.forEach((t, i) => {
-      if (!shapesEqual(t.shape, ts[0].shape)) throw new Error(`stack: tensors[${i}] ${fmt(t.shape)} differs from tensors[0] ${fmt(ts[0].shape)}; all shapes must be equal`);
+      if (!shapesEqual(t.shape, ts[0].shape)) {
+        throw new Error(`stack: tensors[${i}] ${fmt(t.shape)} differs from tensors[0] ${fmt(ts[0].shape)}; all shapes must be equal`);
+      }
       if (t.dtype !== ts[0].dtype) throw new Error(`stack: tensors[${i}] is ${t.dtype} but tensors[0] is ${ts[0].dtype}`);
     });
     const ax = normalizeAxis('stack', axis, ts[0].rank + 1);
@@ -276,7 +287,9 @@ export function split(x: TensorLike, numOrSizes: number | readonly number[], axi
     } else {
       sizes = asInts('split', 'sizes', numOrSizes);
       const unknown = sizes.filter((s) => s === -1).length;
-      if (unknown > 1 || sizes.some((s) => s < -1)) throw new Error(`split: sizes ${JSON.stringify(numOrSizes)} may hold non-negative sizes and at most one -1`);
+      if (unknown > 1 || sizes.some((s) => s < -1)) {
+        throw new Error(`split: sizes ${JSON.stringify(numOrSizes)} may hold non-negative sizes and at most one -1`);
+      }
       const known = sizes.filter((s) => s !== -1).reduce((a, b) => a + b, 0);
       if (unknown === 1) sizes = sizes.map((s) => (s === -1 ? d - known : s));
       if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== d) {
@@ -300,7 +313,8 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
     assertNumber('pad', 'value', value);
     if (!Array.isArray(paddings) || paddings.length !== t.rank ||
         paddings.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
-      throw new Error(`pad: paddings ${JSON.stringify(paddings)} must list ${t.rank} pairs [before, after] of non-negative integers for ${describe(t)}`);
+      throw new Error(`pad: paddings ${JSON.stringify(paddings)} must list ${t.rank} pairs [before, after] of non-negative integers ` +
+        `for ${describe(t)}`);
     }
     if (t.dtype !== 'bool') assertFitsDType('pad', 'value', value, t.dtype);
     const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
