@@ -1,7 +1,10 @@
 // Broadcasting binary kernels (arithmetic, comparison, logic) and where. JS collapses the shapes to
 // a few dims; the innermost dim runs as a SIMD loop with each input either contiguous or a scalar.
+// Op and dtype codes come from src/abi/codes.ts, the parameter block layout from src/abi/params.ts.
 
-import { off4, param } from './common';
+import { BinaryCode, DTypeCode } from '../src/abi/codes';
+import { StridedParam } from '../src/abi/params';
+import { off4, param, walkDim, walkStride } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Scalar definitions (float64 where the reference computes in doubles)
@@ -41,7 +44,7 @@ function intMod(a: i32, b: i32): i32 {
 // Op classes: `v` on vectors, `s` on scalars; used as type arguments and inlined.
 
 // @ts-ignore: decorator
-@inline function lanesF(a: v128, b: v128, op: i32): v128 {
+@inline function lanesF(a: v128, b: v128, op: BinaryCode): v128 {
   let r = a;
   r = f32x4.replace_lane(r, 0, scalarF(op, f32x4.extract_lane(a, 0), f32x4.extract_lane(b, 0)));
   r = f32x4.replace_lane(r, 1, scalarF(op, f32x4.extract_lane(a, 1), f32x4.extract_lane(b, 1)));
@@ -50,14 +53,14 @@ function intMod(a: i32, b: i32): i32 {
   return r;
 }
 
-function scalarF(op: i32, a: f32, b: f32): f32 {
-  if (op == 4) return <f32>Math.pow(<f64>a, <f64>b);
-  if (op == 7) return <f32>floorModF64(<f64>a, <f64>b);
+function scalarF(op: BinaryCode, a: f32, b: f32): f32 {
+  if (op == BinaryCode.pow) return <f32>Math.pow(<f64>a, <f64>b);
+  if (op == BinaryCode.mod) return <f32>floorModF64(<f64>a, <f64>b);
   return <f32>Math.floor(<f64>a / <f64>b);
 }
 
 // @ts-ignore: decorator
-@inline function lanesI(a: v128, b: v128, op: i32): v128 {
+@inline function lanesI(a: v128, b: v128, op: BinaryCode): v128 {
   let r = a;
   r = i32x4.replace_lane(r, 0, scalarI(op, i32x4.extract_lane(a, 0), i32x4.extract_lane(b, 0)));
   r = i32x4.replace_lane(r, 1, scalarI(op, i32x4.extract_lane(a, 1), i32x4.extract_lane(b, 1)));
@@ -66,9 +69,9 @@ function scalarF(op: i32, a: f32, b: f32): f32 {
   return r;
 }
 
-function scalarI(op: i32, a: i32, b: i32): i32 {
-  if (op == 4) return intPow(a, b);
-  if (op == 7) return intMod(a, b);
+function scalarI(op: BinaryCode, a: i32, b: i32): i32 {
+  if (op == BinaryCode.pow) return intPow(a, b);
+  if (op == BinaryCode.mod) return intMod(a, b);
   return intFloorDiv(a, b);
 }
 
@@ -76,20 +79,44 @@ class AddF { @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } @inli
 class SubF { @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); } @inline s(a: f32, b: f32): f32 { return a - b; } }
 class MulF { @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); } @inline s(a: f32, b: f32): f32 { return a * b; } }
 class DivF { @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); } @inline s(a: f32, b: f32): f32 { return a / b; } }
-class PowF { @inline v(a: v128, b: v128): v128 { return lanesF(a, b, 4); } @inline s(a: f32, b: f32): f32 { return scalarF(4, a, b); } }
-class MaxF { @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); } @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : a > b ? a : b; } }
-class MinF { @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); } @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : a < b ? a : b; } }
-class ModF { @inline v(a: v128, b: v128): v128 { return lanesF(a, b, 7); } @inline s(a: f32, b: f32): f32 { return scalarF(7, a, b); } }
-class FloorDivF { @inline v(a: v128, b: v128): v128 { return lanesF(a, b, 8); } @inline s(a: f32, b: f32): f32 { return scalarF(8, a, b); } }
+class PowF {
+  @inline v(a: v128, b: v128): v128 { return lanesF(a, b, BinaryCode.pow); }
+  @inline s(a: f32, b: f32): f32 { return scalarF(BinaryCode.pow, a, b); }
+}
+class MaxF {
+  @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : a > b ? a : b; }
+}
+class MinF {
+  @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : a < b ? a : b; }
+}
+class ModF {
+  @inline v(a: v128, b: v128): v128 { return lanesF(a, b, BinaryCode.mod); }
+  @inline s(a: f32, b: f32): f32 { return scalarF(BinaryCode.mod, a, b); }
+}
+class FloorDivF {
+  @inline v(a: v128, b: v128): v128 { return lanesF(a, b, BinaryCode.floorDiv); }
+  @inline s(a: f32, b: f32): f32 { return scalarF(BinaryCode.floorDiv, a, b); }
+}
 
 class AddI { @inline v(a: v128, b: v128): v128 { return i32x4.add(a, b); } @inline s(a: i32, b: i32): i32 { return a + b; } }
 class SubI { @inline v(a: v128, b: v128): v128 { return i32x4.sub(a, b); } @inline s(a: i32, b: i32): i32 { return a - b; } }
 class MulI { @inline v(a: v128, b: v128): v128 { return i32x4.mul(a, b); } @inline s(a: i32, b: i32): i32 { return a * b; } }
-class PowI { @inline v(a: v128, b: v128): v128 { return lanesI(a, b, 4); } @inline s(a: i32, b: i32): i32 { return scalarI(4, a, b); } }
+class PowI {
+  @inline v(a: v128, b: v128): v128 { return lanesI(a, b, BinaryCode.pow); }
+  @inline s(a: i32, b: i32): i32 { return scalarI(BinaryCode.pow, a, b); }
+}
 class MaxI { @inline v(a: v128, b: v128): v128 { return i32x4.max_s(a, b); } @inline s(a: i32, b: i32): i32 { return a > b ? a : b; } }
 class MinI { @inline v(a: v128, b: v128): v128 { return i32x4.min_s(a, b); } @inline s(a: i32, b: i32): i32 { return a < b ? a : b; } }
-class ModI { @inline v(a: v128, b: v128): v128 { return lanesI(a, b, 7); } @inline s(a: i32, b: i32): i32 { return scalarI(7, a, b); } }
-class FloorDivI { @inline v(a: v128, b: v128): v128 { return lanesI(a, b, 8); } @inline s(a: i32, b: i32): i32 { return scalarI(8, a, b); } }
+class ModI {
+  @inline v(a: v128, b: v128): v128 { return lanesI(a, b, BinaryCode.mod); }
+  @inline s(a: i32, b: i32): i32 { return scalarI(BinaryCode.mod, a, b); }
+}
+class FloorDivI {
+  @inline v(a: v128, b: v128): v128 { return lanesI(a, b, BinaryCode.floorDiv); }
+  @inline s(a: i32, b: i32): i32 { return scalarI(BinaryCode.floorDiv, a, b); }
+}
 
 // Comparisons: `v` gives an all-ones lane mask, `s` a bool.
 class EqF { @inline v(a: v128, b: v128): v128 { return f32x4.eq(a, b); } @inline s(a: f32, b: f32): bool { return a == b; } }
@@ -147,113 +174,115 @@ class GeI { @inline v(a: v128, b: v128): v128 { return i32x4.ge_s(a, b); } @inli
   for (; i < n; i++) store<u8>(py + i, <u8>op.s(load<T>(pa + off4(i * sa)), load<T>(pb + off4(i * sb))));
 }
 
-function compareBytes(op: i32, pa: usize, sa: i32, pb: usize, sb: i32, py: usize, n: i32): void {
+function compareBytes(op: BinaryCode, pa: usize, sa: i32, pb: usize, sb: i32, py: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const a = <i32>load<u8>(pa + i * sa);
     const b = <i32>load<u8>(pb + i * sb);
     let r: bool;
     switch (op) {
-      case 9: r = a == b; break;
-      case 10: r = a != b; break;
-      case 11: r = a < b; break;
-      case 12: r = a <= b; break;
-      case 13: r = a > b; break;
-      case 14: r = a >= b; break;
-      case 15: r = a != 0 && b != 0; break;
+      case BinaryCode.equal: r = a == b; break;
+      case BinaryCode.notEqual: r = a != b; break;
+      case BinaryCode.less: r = a < b; break;
+      case BinaryCode.lessEqual: r = a <= b; break;
+      case BinaryCode.greater: r = a > b; break;
+      case BinaryCode.greaterEqual: r = a >= b; break;
+      case BinaryCode.logicalAnd: r = a != 0 && b != 0; break;
       default: r = a != 0 || b != 0;
     }
     store<u8>(py + i, <u8>r);
   }
 }
 
-function inner(op: i32, dt: i32, pa: usize, sa: i32, pb: usize, sb: i32, py: usize, n: i32): void {
-  if (dt == 2 || op >= 15) { compareBytes(op, pa, sa, pb, sb, py, n); return; }
-  if (dt == 0) {
+function inner(op: BinaryCode, dt: DTypeCode, pa: usize, sa: i32, pb: usize, sb: i32, py: usize, n: i32): void {
+  if (dt == DTypeCode.bool || op >= BinaryCode.logicalAnd) { compareBytes(op, pa, sa, pb, sb, py, n); return; }
+  if (dt == DTypeCode.float32) {
     switch (op) {
-      case 0: arith<AddF, f32>(pa, sa, pb, sb, py, n); return;
-      case 1: arith<SubF, f32>(pa, sa, pb, sb, py, n); return;
-      case 2: arith<MulF, f32>(pa, sa, pb, sb, py, n); return;
-      case 3: arith<DivF, f32>(pa, sa, pb, sb, py, n); return;
-      case 4: arith<PowF, f32>(pa, sa, pb, sb, py, n); return;
-      case 5: arith<MaxF, f32>(pa, sa, pb, sb, py, n); return;
-      case 6: arith<MinF, f32>(pa, sa, pb, sb, py, n); return;
-      case 7: arith<ModF, f32>(pa, sa, pb, sb, py, n); return;
-      case 8: arith<FloorDivF, f32>(pa, sa, pb, sb, py, n); return;
-      case 9: compare<EqF, f32>(pa, sa, pb, sb, py, n); return;
-      case 10: compare<NeF, f32>(pa, sa, pb, sb, py, n); return;
-      case 11: compare<LtF, f32>(pa, sa, pb, sb, py, n); return;
-      case 12: compare<LeF, f32>(pa, sa, pb, sb, py, n); return;
-      case 13: compare<GtF, f32>(pa, sa, pb, sb, py, n); return;
-      default: compare<GeF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.add: arith<AddF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.sub: arith<SubF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.mul: arith<MulF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.div: arith<DivF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.pow: arith<PowF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.maximum: arith<MaxF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.minimum: arith<MinF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.mod: arith<ModF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.floorDiv: arith<FloorDivF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.equal: compare<EqF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.notEqual: compare<NeF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.less: compare<LtF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.lessEqual: compare<LeF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.greater: compare<GtF, f32>(pa, sa, pb, sb, py, n); return;
+      case BinaryCode.greaterEqual: compare<GeF, f32>(pa, sa, pb, sb, py, n); return;
+      default: unreachable();
     }
   }
+  // int32 has no div: core divides int32 operands as float32 (src/kernels.ts declares div float32-only).
   switch (op) {
-    case 0: arith<AddI, i32>(pa, sa, pb, sb, py, n); return;
-    case 1: arith<SubI, i32>(pa, sa, pb, sb, py, n); return;
-    case 2: arith<MulI, i32>(pa, sa, pb, sb, py, n); return;
-    case 4: arith<PowI, i32>(pa, sa, pb, sb, py, n); return;
-    case 5: arith<MaxI, i32>(pa, sa, pb, sb, py, n); return;
-    case 6: arith<MinI, i32>(pa, sa, pb, sb, py, n); return;
-    case 7: arith<ModI, i32>(pa, sa, pb, sb, py, n); return;
-    case 8: arith<FloorDivI, i32>(pa, sa, pb, sb, py, n); return;
-    case 9: compare<EqI, i32>(pa, sa, pb, sb, py, n); return;
-    case 10: compare<NeI, i32>(pa, sa, pb, sb, py, n); return;
-    case 11: compare<LtI, i32>(pa, sa, pb, sb, py, n); return;
-    case 12: compare<LeI, i32>(pa, sa, pb, sb, py, n); return;
-    case 13: compare<GtI, i32>(pa, sa, pb, sb, py, n); return;
-    case 14: compare<GeI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.add: arith<AddI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.sub: arith<SubI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.mul: arith<MulI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.pow: arith<PowI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.maximum: arith<MaxI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.minimum: arith<MinI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.mod: arith<ModI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.floorDiv: arith<FloorDivI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.equal: compare<EqI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.notEqual: compare<NeI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.less: compare<LtI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.lessEqual: compare<LeI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.greater: compare<GtI, i32>(pa, sa, pb, sb, py, n); return;
+    case BinaryCode.greaterEqual: compare<GeI, i32>(pa, sa, pb, sb, py, n); return;
     default: unreachable();
   }
 }
 
 /**
- * y = op(a, b) with broadcasting. Params at p: rank r ≥ 1, shape[r], a strides[r], b strides[r]
- * (elements; 0 on broadcast dims). dt: 0 float32, 1 int32, 2 bool. Output bytes per element:
- * 1 for comparisons and logic (op ≥ 9), else 4.
+ * y = op(a, b) with broadcasting over a strided walk (src/abi/params.ts StridedParam) with operand
+ * 0 = a, 1 = b (strides in elements; 0 on broadcast dims). Output bytes per element: 1 for
+ * comparisons and logic (from BinaryCode.equal), else 4.
  */
-export function binary(op: i32, dt: i32, a: usize, b: usize, y: usize, p: usize): void {
-  const rank = param(p, 0);
-  const n = param(p, rank);
-  const sa = param(p, 1 + rank + rank - 1);
-  const sb = param(p, 1 + 2 * rank + rank - 1);
-  const inSize: i32 = dt == 2 ? 1 : 4;
-  const outSize: i32 = op >= 9 ? 1 : 4;
+export function binary(op: BinaryCode, dt: DTypeCode, a: usize, b: usize, y: usize, p: usize): void {
+  const rank = param(p, StridedParam.rank);
+  const n = walkDim(p, rank - 1);
+  const sa = walkStride(p, rank, 0, rank - 1);
+  const sb = walkStride(p, rank, 1, rank - 1);
+  const inSize: i32 = dt == DTypeCode.bool ? 1 : 4;
+  const outSize: i32 = op >= BinaryCode.equal ? 1 : 4;
   let outer = 1;
-  for (let d = 0; d < rank - 1; d++) outer *= param(p, 1 + d);
-  // Odometer over the outer dims (at most 8), tracking each input's offset incrementally.
-  const idx = memory.data(64);
-  for (let d = 0; d < 16; d++) store<i32>(idx + off4(d), 0);
+  for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
+  // Odometer over the outer dims, tracking each input's offset incrementally.
+  const idx = memory.data(StridedParam.odometerBytes);
+  for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let oa = 0;
   let ob = 0;
   for (let o = 0; o < outer; o++) {
     inner(op, dt, a + <usize>(oa * inSize), sa, b + <usize>(ob * inSize), sb, y + <usize>(o * n * outSize), n);
     for (let d = rank - 2; d >= 0; d--) {
-      const dim = param(p, 1 + d);
+      const dim = walkDim(p, d);
       const i = load<i32>(idx + off4(d)) + 1;
-      oa += param(p, 1 + rank + d);
-      ob += param(p, 1 + 2 * rank + d);
+      oa += walkStride(p, rank, 0, d);
+      ob += walkStride(p, rank, 1, d);
       if (i < dim) { store<i32>(idx + off4(d), i); break; }
       store<i32>(idx + off4(d), 0);
-      oa -= param(p, 1 + rank + d) * dim;
-      ob -= param(p, 1 + 2 * rank + d) * dim;
+      oa -= walkStride(p, rank, 0, d) * dim;
+      ob -= walkStride(p, rank, 1, d) * dim;
     }
   }
 }
 
 /**
  * where(c, a, b) with broadcasting; `size` is the element size of a, b, y (1 or 4). Params at p:
- * rank, shape[r], c strides[r], a strides[r], b strides[r].
+ * a strided walk (StridedParam) with operand 0 = c, 1 = a, 2 = b.
  */
 export function where(size: i32, c: usize, a: usize, b: usize, y: usize, p: usize): void {
-  const rank = param(p, 0);
-  const n = param(p, rank);
-  const sc = param(p, 1 + rank + rank - 1);
-  const sa = param(p, 1 + 2 * rank + rank - 1);
-  const sb = param(p, 1 + 3 * rank + rank - 1);
+  const rank = param(p, StridedParam.rank);
+  const n = walkDim(p, rank - 1);
+  const sc = walkStride(p, rank, 0, rank - 1);
+  const sa = walkStride(p, rank, 1, rank - 1);
+  const sb = walkStride(p, rank, 2, rank - 1);
   let outer = 1;
-  for (let d = 0; d < rank - 1; d++) outer *= param(p, 1 + d);
-  const idx = memory.data(64);
-  for (let d = 0; d < 16; d++) store<i32>(idx + off4(d), 0);
+  for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
+  const idx = memory.data(StridedParam.odometerBytes);
+  for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let oc = 0;
   let oa = 0;
   let ob = 0;
@@ -275,16 +304,16 @@ export function where(size: i32, c: usize, a: usize, b: usize, y: usize, p: usiz
       for (; i < n; i++) store<u8>(py + i, load<u8>(pc + i * sc) != 0 ? load<u8>(pa + i * sa) : load<u8>(pb + i * sb));
     }
     for (let d = rank - 2; d >= 0; d--) {
-      const dim = param(p, 1 + d);
+      const dim = walkDim(p, d);
       const i2 = load<i32>(idx + off4(d)) + 1;
-      oc += param(p, 1 + rank + d);
-      oa += param(p, 1 + 2 * rank + d);
-      ob += param(p, 1 + 3 * rank + d);
+      oc += walkStride(p, rank, 0, d);
+      oa += walkStride(p, rank, 1, d);
+      ob += walkStride(p, rank, 2, d);
       if (i2 < dim) { store<i32>(idx + off4(d), i2); break; }
       store<i32>(idx + off4(d), 0);
-      oc -= param(p, 1 + rank + d) * dim;
-      oa -= param(p, 1 + 2 * rank + d) * dim;
-      ob -= param(p, 1 + 3 * rank + d) * dim;
+      oc -= walkStride(p, rank, 0, d) * dim;
+      oa -= walkStride(p, rank, 1, d) * dim;
+      ob -= walkStride(p, rank, 2, d) * dim;
     }
   }
 }

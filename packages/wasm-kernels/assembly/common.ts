@@ -1,6 +1,8 @@
 // Shared helpers for the kernels: fused multiply-add picked per build, addressing, parameters.
 // ASC_FEATURE_RELAXED_SIMD is a compile-time constant, so each build keeps only its own branch.
 
+import { StridedParam } from '../src/abi/params';
+
 /** a·b + c: fused (relaxed_madd) in the relaxed-SIMD build, mul then add otherwise. */
 // @ts-ignore: decorator
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
@@ -18,4 +20,16 @@
 // @ts-ignore: decorator
 @inline export function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
+}
+
+/** Dim d of a strided walk's parameter block (src/abi/params.ts StridedParam). */
+// @ts-ignore: decorator
+@inline export function walkDim(p: usize, d: i32): i32 {
+  return param(p, StridedParam.shape + d);
+}
+
+/** Stride (in elements) of operand k along dim d of a strided walk of `rank` dims. */
+// @ts-ignore: decorator
+@inline export function walkStride(p: usize, rank: i32, k: i32, d: i32): i32 {
+  return param(p, StridedParam.shape + (k + 1) * rank + d);
 }

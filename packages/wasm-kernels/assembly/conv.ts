@@ -2,19 +2,22 @@
 // never materialized; 1×1 stride-1 unpadded convolutions are a plain GEMM) and 2-D max/avg pooling
 // vectorized over channels (NHWC).
 
-import { off4 } from './common';
+import { Conv2dParam, Pool2dParam } from '../src/abi/params';
+import { off4, param } from './common';
 import { gemm, gemmImpl, setConvGeometry } from './gemm';
 
 /**
  * conv2d on NHWC x [nb,h,w,c] with filter [kh,kw,c,f] into y [nb,oh,ow,f]: one GEMM whose A
- * operand (the im2col patch matrix) is packed straight from the input. Params at p (i32):
- * nb h w c kh kw f sh sw dh dw pt pl oh ow.
+ * operand (the im2col patch matrix) is packed straight from the input. Params at p: the
+ * Conv2dParam slots of src/abi/params.ts.
  */
 export function conv2d(x: usize, filter: usize, y: usize, p: usize, pa: usize, pb: usize): void {
-  const nb = load<i32>(p); const h = load<i32>(p, 4); const w = load<i32>(p, 8); const c = load<i32>(p, 12);
-  const kh = load<i32>(p, 16); const kw = load<i32>(p, 20); const f = load<i32>(p, 24);
-  const sh = load<i32>(p, 28); const sw = load<i32>(p, 32); const dh = load<i32>(p, 36); const dw = load<i32>(p, 40);
-  const pt = load<i32>(p, 44); const pl = load<i32>(p, 48); const oh = load<i32>(p, 52); const ow = load<i32>(p, 56);
+  const nb = param(p, Conv2dParam.batch); const h = param(p, Conv2dParam.inH); const w = param(p, Conv2dParam.inW);
+  const c = param(p, Conv2dParam.inC); const kh = param(p, Conv2dParam.kernelH); const kw = param(p, Conv2dParam.kernelW);
+  const f = param(p, Conv2dParam.filters); const sh = param(p, Conv2dParam.strideH); const sw = param(p, Conv2dParam.strideW);
+  const dh = param(p, Conv2dParam.dilationH); const dw = param(p, Conv2dParam.dilationW);
+  const pt = param(p, Conv2dParam.padTop); const pl = param(p, Conv2dParam.padLeft);
+  const oh = param(p, Conv2dParam.outH); const ow = param(p, Conv2dParam.outW);
   const total = nb * oh * ow;
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w) {
     gemm(x, filter, y, total, f, c, false, false, f, pa, pb);
@@ -25,13 +28,16 @@ export function conv2d(x: usize, filter: usize, y: usize, p: usize, pa: usize, p
 }
 
 /**
- * Max (isAvg false) or average pooling on NHWC. Params at p: nb h w c kh kw sh sw pt pl oh ow.
- * Max propagates NaN and gives -Inf for an empty window; avg divides by in-bounds elements only.
+ * Max (isAvg false) or average pooling on NHWC. Params at p: the Pool2dParam slots of
+ * src/abi/params.ts. Max propagates NaN and gives -Inf for an empty window; avg divides by
+ * in-bounds elements only.
  */
 export function pool2d(isAvg: bool, x: usize, y: usize, p: usize): void {
-  const nb = load<i32>(p); const h = load<i32>(p, 4); const w = load<i32>(p, 8); const c = load<i32>(p, 12);
-  const kh = load<i32>(p, 16); const kw = load<i32>(p, 20); const sh = load<i32>(p, 24); const sw = load<i32>(p, 28);
-  const pt = load<i32>(p, 32); const pl = load<i32>(p, 36); const oh = load<i32>(p, 40); const ow = load<i32>(p, 44);
+  const nb = param(p, Pool2dParam.batch); const h = param(p, Pool2dParam.inH); const w = param(p, Pool2dParam.inW);
+  const c = param(p, Pool2dParam.channels); const kh = param(p, Pool2dParam.windowH); const kw = param(p, Pool2dParam.windowW);
+  const sh = param(p, Pool2dParam.strideH); const sw = param(p, Pool2dParam.strideW);
+  const pt = param(p, Pool2dParam.padTop); const pl = param(p, Pool2dParam.padLeft);
+  const oh = param(p, Pool2dParam.outH); const ow = param(p, Pool2dParam.outW);
   for (let n = 0; n < nb; n++) {
     for (let oy = 0; oy < oh; oy++) {
       const y0 = max(oy * sh - pt, 0);

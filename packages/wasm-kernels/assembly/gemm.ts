@@ -97,7 +97,9 @@ let cvH = 0; let cvW = 0; let cvC = 0; let cvKW = 0; let cvSH = 0; let cvSW = 0;
 let cvDH = 0; let cvDW = 0; let cvPT = 0; let cvPL = 0; let cvOH = 0; let cvOW = 0;
 
 /** Sets the NHWC input and window geometry for implicit-im2col GEMM. */
-export function setConvGeometry(x: usize, h: i32, w: i32, c: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32): void {
+export function setConvGeometry(
+  x: usize, h: i32, w: i32, c: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
   cvX = x; cvH = h; cvW = w; cvC = c; cvKW = kw; cvSH = sh; cvSW = sw;
   cvDH = dh; cvDW = dw; cvPT = pt; cvPL = pl; cvOH = oh; cvOW = ow;
 }
@@ -178,7 +180,8 @@ function flushTile(c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool): void
 /** C[6×8] (+)= Apanel · Bpanel over kc. */
 function kernel6x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool, mr: i32, nr: i32): void {
   let c00 = f32x4.splat(0);
-  let c01 = c00; let c10 = c00; let c11 = c00; let c20 = c00; let c21 = c00; let c30 = c00; let c31 = c00; let c40 = c00; let c41 = c00; let c50 = c00; let c51 = c00;
+  let c01 = c00; let c10 = c00; let c11 = c00; let c20 = c00; let c21 = c00; let c30 = c00;
+  let c31 = c00; let c40 = c00; let c41 = c00; let c50 = c00; let c51 = c00;
   let p = 0;
   for (; p < kc; p++) {
     const b00 = v128.load(bp, 0);
@@ -301,7 +304,9 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: b
 }
 
 /** gemm, with A taken from the convolution set by setConvGeometry when `conv`. */
-export function gemmImpl(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32, pa: usize, pb: usize, conv: bool): void {
+export function gemmImpl(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32, pa: usize, pb: usize, conv: bool,
+): void {
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(c + off4(i * ldc), 0, <usize>n << 2);
     return;
@@ -338,7 +343,9 @@ export function gemmImpl(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, t
  * Batched matmul: batch matrices, A and B advancing by strideA/strideB floats per batch (0 when a
  * batch of 1 broadcasts). C is dense [batch, M, N].
  */
-export function matmul(a: usize, b: usize, c: usize, batch: i32, m: i32, n: i32, k: i32, tA: bool, tB: bool, strideA: i32, strideB: i32, pa: usize, pb: usize): void {
+export function matmul(
+  a: usize, b: usize, c: usize, batch: i32, m: i32, n: i32, k: i32, tA: bool, tB: bool, strideA: i32, strideB: i32, pa: usize, pb: usize,
+): void {
   for (let i = 0; i < batch; i++) {
     gemm(a + off4(i * strideA), b + off4(i * strideB), c + off4(i * m * n), m, n, k, tA, tB, n, pa, pb);
   }

@@ -1,6 +1,8 @@
 // Reductions over (outer, n, inner) views: sum/prod/max/min, argMax/argMin, fused softmax and
 // logSoftmax, cumsum and topk. JS reshapes any axis set into this form (transposing when needed).
+// Op and dtype codes come from src/abi/codes.ts.
 
+import { DTypeCode, ReduceCode } from '../src/abi/codes';
 import { off4 } from './common';
 import { vexpNeg, vlog } from './simd-math';
 
@@ -61,12 +63,12 @@ function extremeRow(x: usize, n: i32, isMax: bool): f32 {
 }
 
 /**
- * Reduces the middle axis of an (outer, n, inner) view. op: 0 sum, 1 prod, 2 max, 3 min;
- * dt: 0 float32, 1 int32. Float products accumulate in float64 as the reference does.
+ * Reduces the middle axis of an (outer, n, inner) view of float32 or int32 values. Float products
+ * accumulate in float64 as the reference does.
  */
-export function reduce(op: i32, dt: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
-  if (dt == 1) { reduceInt(op, x, y, outer, n, inner); return; }
-  if (op == 1) {
+export function reduce(op: ReduceCode, dt: DTypeCode, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  if (dt == DTypeCode.int32) { reduceInt(op, x, y, outer, n, inner); return; }
+  if (op == ReduceCode.prod) {
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         let acc: f64 = 1;
@@ -80,12 +82,12 @@ export function reduce(op: i32, dt: i32, x: usize, y: usize, outer: i32, n: i32,
   if (inner == 1) {
     for (let o = 0; o < outer; o++) {
       const row = x + off4(o * n);
-      store<f32>(y + off4(o), op == 0 ? sumRow(row, n) : extremeRow(row, n, op == 2));
+      store<f32>(y + off4(o), op == ReduceCode.sum ? sumRow(row, n) : extremeRow(row, n, op == ReduceCode.max));
     }
     return;
   }
   // inner > 1: accumulate whole rows of `inner` values into y.
-  const init: f32 = op == 0 ? 0 : op == 2 ? -Infinity : Infinity;
+  const init: f32 = op == ReduceCode.sum ? 0 : op == ReduceCode.max ? -Infinity : Infinity;
   for (let o = 0; o < outer; o++) {
     const dst = y + off4(o * inner);
     const iv = f32x4.splat(init);
@@ -95,24 +97,28 @@ export function reduce(op: i32, dt: i32, x: usize, y: usize, outer: i32, n: i32,
     for (let a = 0; a < n; a++) {
       const src = x + off4((o * n + a) * inner);
       i = 0;
-      if (op == 0) for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.add(v128.load(dst + off4(i)), v128.load(src + off4(i))));
-      else if (op == 2) for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.max(v128.load(dst + off4(i)), v128.load(src + off4(i))));
-      else for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.min(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      if (op == ReduceCode.sum) {
+        for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.add(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      } else if (op == ReduceCode.max) {
+        for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.max(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      } else {
+        for (; i + 4 <= inner; i += 4) v128.store(dst + off4(i), f32x4.min(v128.load(dst + off4(i)), v128.load(src + off4(i))));
+      }
       for (; i < inner; i++) {
         const acc = load<f32>(dst + off4(i));
         const v = load<f32>(src + off4(i));
         let r: f32;
-        if (op == 0) r = acc + v;
+        if (op == ReduceCode.sum) r = acc + v;
         else if (acc != acc || v != v) r = NaN;
-        else r = op == 2 ? (v > acc ? v : acc) : (v < acc ? v : acc);
+        else r = op == ReduceCode.max ? (v > acc ? v : acc) : (v < acc ? v : acc);
         store<f32>(dst + off4(i), r);
       }
     }
   }
 }
 
-function reduceInt(op: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
-  const init: i32 = op == 0 ? 0 : op == 1 ? 1 : op == 2 ? i32.MIN_VALUE : i32.MAX_VALUE;
+function reduceInt(op: ReduceCode, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  const init: i32 = op == ReduceCode.sum ? 0 : op == ReduceCode.prod ? 1 : op == ReduceCode.max ? i32.MIN_VALUE : i32.MAX_VALUE;
   for (let o = 0; o < outer; o++) {
     const dst = y + off4(o * inner);
     for (let i = 0; i < inner; i++) store<i32>(dst + off4(i), init);
@@ -122,24 +128,27 @@ function reduceInt(op: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32):
       for (; i + 4 <= inner; i += 4) {
         const d = v128.load(dst + off4(i));
         const s = v128.load(src + off4(i));
-        v128.store(dst + off4(i), op == 0 ? i32x4.add(d, s) : op == 1 ? i32x4.mul(d, s) : op == 2 ? i32x4.max_s(d, s) : i32x4.min_s(d, s));
+        const r = op == ReduceCode.sum ? i32x4.add(d, s) : op == ReduceCode.prod ? i32x4.mul(d, s)
+          : op == ReduceCode.max ? i32x4.max_s(d, s) : i32x4.min_s(d, s);
+        v128.store(dst + off4(i), r);
       }
       for (; i < inner; i++) {
         const d = load<i32>(dst + off4(i));
         const s = load<i32>(src + off4(i));
-        store<i32>(dst + off4(i), op == 0 ? d + s : op == 1 ? d * s : op == 2 ? (s > d ? s : d) : (s < d ? s : d));
+        const r = op == ReduceCode.sum ? d + s : op == ReduceCode.prod ? d * s : op == ReduceCode.max ? (s > d ? s : d) : (s < d ? s : d);
+        store<i32>(dst + off4(i), r);
       }
     }
   }
 }
 
 /** argMax (isMax) / argMin along the middle axis; the first NaN wins, then the first extreme. */
-export function argReduce(isMax: bool, dt: i32, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+export function argReduce(isMax: bool, dt: DTypeCode, x: usize, y: usize, outer: i32, n: i32, inner: i32): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = x + off4(o * n * inner + i);
       let bestIdx = 0;
-      if (dt == 0) {
+      if (dt == DTypeCode.float32) {
         let best = load<f32>(base);
         for (let a = 1; a < n && best == best; a++) {
           const v = load<f32>(base + off4(a * inner));
@@ -288,7 +297,9 @@ export function softmax(isLog: bool, x: usize, y: usize, outer: i32, n: i32, inn
  * Running sum along the middle axis. Float sums accumulate in float64 (as the reference) in `acc`,
  * scratch space for `inner` doubles; int32 sums wrap.
  */
-export function cumsum(dt: i32, exclusive: bool, reverse: bool, x: usize, y: usize, outer: i32, n: i32, inner: i32, acc: usize): void {
+export function cumsum(
+  dt: DTypeCode, exclusive: bool, reverse: bool, x: usize, y: usize, outer: i32, n: i32, inner: i32, acc: usize,
+): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) store<f64>(acc + (<usize>i << 3), 0);
     for (let step = 0; step < n; step++) {
@@ -296,7 +307,7 @@ export function cumsum(dt: i32, exclusive: bool, reverse: bool, x: usize, y: usi
       const row = off4((o * n + a) * inner);
       for (let i = 0; i < inner; i++) {
         const pa = acc + (<usize>i << 3);
-        if (dt == 0) {
+        if (dt == DTypeCode.float32) {
           const s = load<f64>(pa);
           const v = <f64>load<f32>(x + row + off4(i));
           if (exclusive) { store<f32>(y + row + off4(i), <f32>s); store<f64>(pa, s + v); }
@@ -313,8 +324,8 @@ export function cumsum(dt: i32, exclusive: bool, reverse: bool, x: usize, y: usi
 }
 
 // @ts-ignore: decorator
-@inline function keyOf(dt: i32, row: usize, i: i32): f64 {
-  if (dt == 1) return <f64>load<i32>(row + off4(i));
+@inline function keyOf(dt: DTypeCode, row: usize, i: i32): f64 {
+  if (dt == DTypeCode.int32) return <f64>load<i32>(row + off4(i));
   const v = load<f32>(row + off4(i));
   return v != v ? Infinity : <f64>v;
 }
@@ -323,7 +334,7 @@ export function cumsum(dt: i32, exclusive: bool, reverse: bool, x: usize, y: usi
  * The k largest entries of each row of n (NaN counts as largest, ties keep the lower index first):
  * a stable bottom-up merge sort of indices. `tmp` is scratch for 2·n int32.
  */
-export function topk(dt: i32, x: usize, values: usize, indices: usize, rows: i32, n: i32, k: i32, tmp: usize): void {
+export function topk(dt: DTypeCode, x: usize, values: usize, indices: usize, rows: i32, n: i32, k: i32, tmp: usize): void {
   const bufB = tmp + off4(n);
   for (let r = 0; r < rows; r++) {
     const row = x + off4(r * n);

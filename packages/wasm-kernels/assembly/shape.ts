@@ -1,7 +1,8 @@
 // Data movement: an N-d strided copy (transpose, slice, broadcastTo, pad, concat) and gather.
 // Strides are in elements and may be negative (reversed slices) or 0 (broadcast).
 
-import { off4, param } from './common';
+import { StridedParam } from '../src/abi/params';
+import { off4, param, walkDim, walkStride } from './common';
 
 // @ts-ignore: decorator
 @inline function copyRow(size: i32, dst: usize, src: usize, n: i32, ss: i32, ds: i32): void {
@@ -21,31 +22,32 @@ import { off4, param } from './common';
 }
 
 /**
- * Copies a window of `shape` elements of `size` bytes (1 or 4). Params at p: rank r ≥ 1, shape[r],
- * source strides[r], destination strides[r]; src and dst point at the first element.
+ * Copies a window of elements of `size` bytes (1 or 4). Params at p: a strided walk (src/abi/
+ * params.ts StridedParam) with operand 0 = source, 1 = destination; src and dst point at the
+ * first element.
  */
 export function copyStrided(size: i32, dst: usize, src: usize, p: usize): void {
-  const rank = param(p, 0);
-  const n = param(p, rank);
-  const ss = param(p, 1 + rank + rank - 1);
-  const ds = param(p, 1 + 2 * rank + rank - 1);
+  const rank = param(p, StridedParam.rank);
+  const n = walkDim(p, rank - 1);
+  const ss = walkStride(p, rank, 0, rank - 1);
+  const ds = walkStride(p, rank, 1, rank - 1);
   let outer = 1;
-  for (let d = 0; d < rank - 1; d++) outer *= param(p, 1 + d);
-  const idx = memory.data(64);
-  for (let d = 0; d < 16; d++) store<i32>(idx + off4(d), 0);
+  for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
+  const idx = memory.data(StridedParam.odometerBytes);
+  for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let os = 0;
   let od = 0;
   for (let o = 0; o < outer; o++) {
     copyRow(size, dst + <usize>(od * size), src + <usize>(os * size), n, ss, ds);
     for (let d = rank - 2; d >= 0; d--) {
-      const dim = param(p, 1 + d);
+      const dim = walkDim(p, d);
       const i = load<i32>(idx + off4(d)) + 1;
-      os += param(p, 1 + rank + d);
-      od += param(p, 1 + 2 * rank + d);
+      os += walkStride(p, rank, 0, d);
+      od += walkStride(p, rank, 1, d);
       if (i < dim) { store<i32>(idx + off4(d), i); break; }
       store<i32>(idx + off4(d), 0);
-      os -= param(p, 1 + rank + d) * dim;
-      od -= param(p, 1 + 2 * rank + d) * dim;
+      os -= walkStride(p, rank, 0, d) * dim;
+      od -= walkStride(p, rank, 1, d) * dim;
     }
   }
 }

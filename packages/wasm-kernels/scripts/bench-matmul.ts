@@ -65,5 +65,6 @@ for (const n of ns) {
   // Best of the rounds: on a shared, noisy machine the minimum is the least disturbed figure.
   const g = (k: string) => flops / Math.min(...times[k].slice(2)) / 1e6;
   const tfg = g('tfjs');
-  console.log(`matmul ${n}: tfjs-wasm ${tfg.toFixed(1)} GFLOP/s; ` + variants.map((v) => `${v} ${g(v).toFixed(1)} (${(g(v) / tfg).toFixed(2)}x)`).join(', '));
+  const ours = variants.map((v) => `${v} ${g(v).toFixed(1)} (${(g(v) / tfg).toFixed(2)}x)`).join(', ');
+  console.log(`matmul ${n}: tfjs-wasm ${tfg.toFixed(1)} GFLOP/s; ${ours}`);
 }

@@ -26,7 +26,10 @@ interface Case {
   tf: (...t: tf.Tensor[]) => tf.Tensor;
 }
 const cases: Case[] = [
-  { name: 'conv1d [32,128,64] k3 f64', shapes: [[32, 128, 64], [3, 64, 64]], loom: (x, f) => loom.conv1d(x, f, { padding: 'same' }), tf: (x, f) => tf.conv1d(x as tf.Tensor3D, f as tf.Tensor3D, 1, 'same') },
+  {
+    name: 'conv1d [32,128,64] k3 f64', shapes: [[32, 128, 64], [3, 64, 64]],
+    loom: (x, f) => loom.conv1d(x, f, { padding: 'same' }), tf: (x, f) => tf.conv1d(x as tf.Tensor3D, f as tf.Tensor3D, 1, 'same'),
+  },
   { name: 'tanh 1M', shapes: [[1 << 20]], loom: (x) => loom.tanh(x), tf: (x) => tf.tanh(x) },
   { name: 'sigmoid 1M', shapes: [[1 << 20]], loom: (x) => loom.sigmoid(x), tf: (x) => tf.sigmoid(x) },
   { name: 'add 1M', shapes: [[1 << 20], [1 << 20]], loom: (a, b) => loom.add(a, b), tf: (a, b) => tf.add(a, b) },

@@ -1,38 +1,9 @@
 // Finds the best kernel build this runtime accepts (relaxed SIMD, else plain SIMD) and instantiates
 // it on a fresh linear memory. The .wasm bytes are embedded as base64, so no file is fetched.
 
+import type { Kernels } from './generated/kernels-abi.js';
 import { WASM_RELAXED } from './generated/kernels-relaxed.js';
 import { WASM_SIMD } from './generated/kernels-simd.js';
-
-/** The kernels the AssemblyScript module exports (pointers are byte addresses; bools are 0/1). */
-export interface Kernels {
-  heapBase(): number;
-  unaryF32(op: number, x: number, y: number, n: number, a: number, b: number): void;
-  unaryI32(op: number, x: number, y: number, n: number, lo: number, hi: number): void;
-  predicateF32(op: number, x: number, y: number, n: number): void;
-  logicalNot(x: number, y: number, n: number): void;
-  cast(from: number, to: number, x: number, y: number, n: number): void;
-  fill(y: number, n: number, size: number, bits: number): void;
-  binary(op: number, dt: number, a: number, b: number, y: number, params: number): void;
-  where(size: number, c: number, a: number, b: number, y: number, params: number): void;
-  copyStrided(size: number, dst: number, src: number, params: number): void;
-  transpose2d(dst: number, src: number, rows: number, cols: number): void;
-  gatherCheck(idx: number, count: number, axisSize: number): number;
-  gather(size: number, x: number, idx: number, y: number, batch: number, outer: number, axisSize: number, inner: number, perBatch: number): void;
-  reduce(op: number, dt: number, x: number, y: number, outer: number, n: number, inner: number): void;
-  argReduce(isMax: number, dt: number, x: number, y: number, outer: number, n: number, inner: number): void;
-  softmax(isLog: number, x: number, y: number, outer: number, n: number, inner: number): void;
-  cumsum(dt: number, exclusive: number, reverse: number, x: number, y: number, outer: number, n: number, inner: number, acc: number): void;
-  topk(dt: number, x: number, values: number, indices: number, rows: number, n: number, k: number, tmp: number): void;
-  gemm(a: number, b: number, c: number, m: number, n: number, k: number, tA: number, tB: number, ldc: number, pa: number, pb: number): void;
-  matmul(a: number, b: number, c: number, batch: number, m: number, n: number, k: number, tA: number, tB: number, strideA: number, strideB: number, pa: number, pb: number): void;
-  packASize(): number;
-  packBSize(): number;
-  setGemmRows(mr: number): number;
-  setGemmBlocking(kc: number, nc: number): number;
-  conv2d(x: number, filter: number, y: number, params: number, pa: number, pb: number): void;
-  pool2d(isAvg: number, x: number, y: number, params: number): void;
-}
 
 /** Which build was loaded. */
 export type WasmFlavor = 'relaxed-simd' | 'simd';
@@ -65,5 +36,6 @@ export async function instantiate(flavor: WasmFlavor, memory: WebAssembly.Memory
     },
   };
   const { instance } = await WebAssembly.instantiate(bytes, imports);
+  // The raw exports: asc's bindings describe them (scripts/build-wasm.mjs), booleans arrive as 0/1.
   return instance.exports as unknown as Kernels;
 }

@@ -21,8 +21,15 @@ export interface InputSpec {
   data: number[];
 }
 
+/** One output as read back. */
+export interface Result {
+  shape: number[];
+  dtype: string;
+  data: ArrayLike<number>;
+}
+
 /** Runs `fn` on fresh inputs on `backend`, returns the outputs' data, and frees everything. */
-export async function runOn(backend: string, inputs: InputSpec[], fn: (...t: Tensor[]) => Tensor | Tensor[]): Promise<{ shape: number[]; dtype: string; data: ArrayLike<number> }[]> {
+export async function runOn(backend: string, inputs: InputSpec[], fn: (...t: Tensor[]) => Tensor | Tensor[]): Promise<Result[]> {
   await loom.setBackend(backend);
   const ts = inputs.map((i) => loom.tensor(i.data, i.shape, i.dtype ?? 'float32'));
   const out = fn(...ts);
@@ -34,7 +41,9 @@ export async function runOn(backend: string, inputs: InputSpec[], fn: (...t: Ten
 }
 
 /** Asserts `fn` gives the same shapes, dtypes and (within rtol/atol) values on `backend` as on js. */
-export async function expectSameAsJs(backend: string, inputs: InputSpec[], fn: (...t: Tensor[]) => Tensor | Tensor[], rtol = 1e-5, atol = 1e-5): Promise<void> {
+export async function expectSameAsJs(
+  backend: string, inputs: InputSpec[], fn: (...t: Tensor[]) => Tensor | Tensor[], rtol = 1e-5, atol = 1e-5,
+): Promise<void> {
   const want = await runOn('js', inputs, fn);
   const got = await runOn(backend, inputs, fn);
   expect(got.length).toBe(want.length);
