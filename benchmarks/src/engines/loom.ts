@@ -158,9 +158,6 @@ export async function createLoomEngines(opts: LoomEngineOptions): Promise<{ engi
   const withTrain = (e: Omit<Engine, 'train' | 'trainUnavailable'>): Engine =>
     ({ ...e, version: train ? `${e.version}, @loom/nn (${nnFrom})` : e.version, train, trainUnavailable });
 
-  // NOTE: core registers `js` as an import side effect, which bundlers honouring core's
-  // "sideEffects": false may drop (seen with Vite's production build); register it here if so.
-  if (!loom.registeredBackends().some((b) => b.name === 'js')) loom.registerBackend(new loom.JsBackend(), 0);
   engines.push(withTrain({
     id: 'loom-js', family: 'loom', label: 'Loom js', version: `${version}, reference backend`, device: 'cpu',
     activate: () => loom.setBackend('js'), ops: loomOps(true),

@@ -1,15 +1,19 @@
 // The WebGPU Backend: tensor buffers (bool and int32 as 32-bit words), host writes, async reads,
-// limits, device loss and uncaptured errors, profiling, and dispatch to the kernels.
+// limits, device loss and uncaptured errors, profiling, device info; kernels.ts's table runs with it
+// as its context. The buffer pool, batching and submits live in runtime.ts, adapter and device in device.ts.
 
-import type {
-  Backend, BackendDeviceInfo, BackendMemory, DataId, DType, KernelOpName, OpAttrs, TensorInfo, TypedArray,
-} from '@loom/core';
+import {
+  runKernel, tableSupports,
+  type Backend, type BackendDeviceInfo, type BackendMemory, type DataId, type DType, type KernelOpName, type OpAttrs,
+  type TensorInfo, type TypedArray,
+} from '@loom/core/backend';
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from './device.js';
-import { KERNELS, type KernelContext } from './kernels.js';
-import { GpuRuntime, type KernelTiming } from './runtime.js';
+import { KERNELS, type GpuTensor } from './kernels.js';
+import { GpuRuntime, type DispatchLabel, type KernelTiming } from './runtime.js';
+import type { ShaderSpec, UniformLayout, UniformValues } from './shaders/common.js';
 import { binaryShader, unaryShader } from './shaders/elementwise.js';
-import { matmulShader } from './shaders/matmul.js';
-import { softmaxShader } from './shaders/reduce.js';
+import { matmulShader } from './shaders/linalg.js';
+import { softmaxShader } from './shaders/reduction.js';
 
 /** Options of `webgpu()`. */
 export interface WebGPUOptions extends DeviceOptions {
@@ -52,21 +56,11 @@ export class WebGPUBackend implements Backend {
   private statusBuffer!: GPUBuffer;
   private dummy!: GPUBuffer;
   private disposed = false;
-  private readonly ctx: KernelContext;
 
   constructor(acquired: AcquiredDevice, options: WebGPUOptions = {}) {
     this.options = options;
     this.acquired = acquired;
     this.rt = this.attach(acquired);
-    const self = this;
-    this.ctx = {
-      get rt() { return self.rt; },
-      buffer: (t) => this.bufferOf(t),
-      hostInt32: (t) => (t.dataId as GpuData).host,
-      get statusBuffer() { return self.statusBuffer; },
-      markGatherUnchecked: () => { this.gatherUnchecked = true; },
-      get subgroups() { return self.options.subgroups !== false && self.acquired.features.includes('subgroups'); },
-    };
   }
 
   private attach(acquired: AcquiredDevice): GpuRuntime {
@@ -82,7 +76,9 @@ export class WebGPUBackend implements Backend {
       const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
       if (this.deviceErrors.length < 8) this.deviceErrors.push(`${kind}: ${e.message}`);
     });
-    const rt = new GpuRuntime(device, { batchSize: this.options.batchSize ?? 64, poolLimitBytes: this.options.poolLimitBytes ?? 256 * 2 ** 20 });
+    const rt = new GpuRuntime(device, {
+      batchSize: this.options.batchSize ?? 64, poolLimitBytes: this.options.poolLimitBytes ?? 256 * 2 ** 20,
+    });
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.statusBuffer = device.createBuffer({ label: 'loom-status', size: 16, usage });
     this.dummy = device.createBuffer({ label: 'loom-empty', size: 16, usage });
@@ -97,14 +93,17 @@ export class WebGPUBackend implements Backend {
   private check(what: string): void {
     if (this.disposed) throw new Error(`webgpu: ${what} after the backend was disposed`);
     if (this.lostMessage !== undefined) {
-      throw new Error(`webgpu: the GPU device was lost (${this.lostMessage}); call restore() on the backend or create a new one with webgpu()`);
+      throw new Error(
+        `webgpu: the GPU device was lost (${this.lostMessage}); call restore() on the backend or create a new one with webgpu()`,
+      );
     }
   }
 
   private data(id: DataId, what: string): GpuData {
     const d = id as GpuData;
     if (!this.live.has(d)) {
-      throw new Error(`webgpu: ${what} of an unknown or freed buffer${d && d.generation !== this.generation ? ' (it belonged to a lost device)' : ''}`);
+      const lost = d && d.generation !== this.generation ? ' (it belonged to a lost device)' : '';
+      throw new Error(`webgpu: ${what} of an unknown or freed buffer${lost}`);
     }
     return d;
   }
@@ -113,9 +112,11 @@ export class WebGPUBackend implements Backend {
     this.check('alloc');
     const bytes = size * 4;
     const limits = this.rt.device.limits;
-    for (const [name, limit] of [['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize], ['maxBufferSize', limits.maxBufferSize]] as const) {
+    const checked = [['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize], ['maxBufferSize', limits.maxBufferSize]] as const;
+    for (const [name, limit] of checked) {
       if (bytes > limit) {
-        throw new Error(`webgpu: a ${dtype} tensor of ${size} elements needs ${bytes} bytes, above this device's ${name} (${limit} bytes); split the work into smaller tensors`);
+        throw new Error(`webgpu: a ${dtype} tensor of ${size} elements needs ${bytes} bytes, above this device's ${name} ` +
+          `(${limit} bytes); split the work into smaller tensors`);
       }
     }
     const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
@@ -153,7 +154,8 @@ export class WebGPUBackend implements Backend {
     const oom = d.buffer ? await this.rt.creationError(d.buffer) : undefined;
     if (oom) {
       this.deviceErrors.length = 0;
-      throw new Error(`webgpu: out of GPU memory: the buffer of this ${d.dtype} tensor of ${d.size} elements could not be created (${oom}); dispose tensors (or use tidy) and retry`);
+      throw new Error(`webgpu: out of GPU memory: the buffer of this ${d.dtype} tensor of ${d.size} elements could not be created ` +
+        `(${oom}); dispose tensors (or use tidy) and retry`);
     }
     if (readError !== undefined) {
       this.check('read');
@@ -185,23 +187,44 @@ export class WebGPUBackend implements Backend {
 
   run<K extends KernelOpName>(op: K, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: OpAttrs[K]): void {
     this.check(op);
-    for (const t of inputs) this.data(t.dataId, op);
-    for (const t of outputs) this.data(t.dataId, op);
-    if (outputs.every((t) => t.size === 0)) return;
-    const kernel = KERNELS[op] as (ctx: KernelContext, i: readonly TensorInfo[], o: readonly TensorInfo[], a: OpAttrs[K]) => void;
-    if (!kernel) throw new Error(`${op}: no kernel in the webgpu backend`);
-    kernel(this.ctx, inputs, outputs, attrs);
+    const ins = inputs.map((t) => this.view(t, op));
+    const outs = outputs.map((t) => this.view(t, op));
+    if (outs.every((t) => t.size === 0)) return;
+    runKernel('webgpu', KERNELS, op, this, ins, outs, attrs);
   }
 
-  private bufferOf(t: TensorInfo): GPUBuffer {
-    return (t.dataId as GpuData).buffer ?? this.dummy;
+  /** A live tensor as kernels see it; empty ones get the dummy buffer (never read). */
+  private view(t: TensorInfo, op: string): GpuTensor {
+    const d = this.data(t.dataId, op);
+    return { buffer: d.buffer ?? this.dummy, shape: t.shape, dtype: t.dtype, size: t.size, host: d.host };
   }
 
+  // What kernels.ts uses: dispatch, gather's status buffer and the subgroups switch.
+
+  /** Encodes one kernel dispatch into the current batch (submitted at a read or every `batchSize`). */
+  dispatch(spec: ShaderSpec & { layout: UniformLayout }, uniforms: UniformValues, buffers: readonly GPUBuffer[],
+    groups: readonly [number, number, number], label: DispatchLabel): void {
+    this.rt.dispatch(spec, uniforms, buffers, groups, label);
+  }
+
+  /** The 16-byte buffer where gather flags out-of-range indices found on the GPU. */
+  get gatherStatus(): GPUBuffer {
+    return this.statusBuffer;
+  }
+
+  /** A gather ran without a host-side index check: the next read checks `gatherStatus`. */
+  markGatherUnchecked(): void {
+    this.gatherUnchecked = true;
+  }
+
+  /** Whether reductions may use subgroup operations (the adapter has them and options allow). */
+  get subgroups(): boolean {
+    return this.options.subgroups !== false && this.acquired.features.includes('subgroups');
+  }
+
+  /** Whether `op`'s kernel takes `dtype` inputs, as its entry in the kernel table declares. */
   supports(op: KernelOpName, dtype: DType): boolean {
-    if (!(op in KERNELS)) return false;
-    if (op === 'matmul' || op === 'fusedMatmul' || op === 'conv2d' || op === 'maxPool2d' || op === 'avgPool2d' || op === 'softmax' || op === 'logSoftmax' ||
-        op === 'leakyRelu') return dtype === 'float32';
-    return true;
+    return tableSupports(KERNELS, op, dtype);
   }
 
   memory(): BackendMemory {
@@ -209,7 +232,8 @@ export class WebGPUBackend implements Backend {
     const s = this.rt.stats;
     return {
       buffers: this.live.size, bytes: this.liveBytes, pooledBuffers: pool.buffers, pooledBytes: pool.bytes,
-      buffersCreated: s.buffersCreated, buffersReused: s.buffersReused, submits: s.submits, dispatches: s.dispatches, pipelines: s.pipelines,
+      buffersCreated: s.buffersCreated, buffersReused: s.buffersReused, submits: s.submits, dispatches: s.dispatches,
+      pipelines: s.pipelines,
     };
   }
 

@@ -84,7 +84,8 @@ async function gpuFromNodePackage(proc: NodeProcess): Promise<GPU> {
   try {
     mod = (await importAtRuntime('webgpu')) as typeof mod;
   } catch (e) {
-    throw new Error(`webgpu: navigator.gpu is absent and the 'webgpu' package could not be loaded (${(e as Error).message}); install it with npm install webgpu`);
+    throw new Error(`webgpu: navigator.gpu is absent and the 'webgpu' package could not be loaded (${(e as Error).message}); ` +
+      'install it with npm install webgpu');
   }
   // The Dawn bindings expect the WebGPU globals (GPUBufferUsage, ...) to exist.
   for (const [k, v] of Object.entries(mod.globals)) {
@@ -106,7 +107,8 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     } else {
       const proc = nodeProcess();
       if (!proc || options.useNodePackage === false) {
-        throw new Error('webgpu: navigator.gpu is absent: this browser or runtime has no WebGPU (in Chromium, check chrome://gpu; it may need --enable-unsafe-webgpu)');
+        throw new Error('webgpu: navigator.gpu is absent: this browser or runtime has no WebGPU ' +
+          '(in Chromium, check chrome://gpu; it may need --enable-unsafe-webgpu)');
       }
       gpu = await gpuFromNodePackage(proc);
       source = 'webgpu package';

@@ -1,7 +1,7 @@
 // @loom/webgpu-kernels: the Loom backend on WebGPU with hand-written WGSL compute shaders.
 // `webgpu()` creates it (browsers: navigator.gpu; Node: the optional `webgpu` package).
 
-import type { BackendFactory } from '@loom/core';
+import type { BackendFactory } from '@loom/core/backend';
 import { WebGPUBackend, type WebGPUOptions } from './backend.js';
 import { acquireDevice } from './device.js';
 import type { KernelTiming } from './runtime.js';
@@ -33,6 +33,7 @@ export function formatProfile(timings: readonly KernelTiming[]): string {
   const lines = timings.map((t) => `${t.op.padEnd(12)} ${t.microseconds.toFixed(1).padStart(10)} us  ${t.shapes}  (${t.shader})`);
   const perOp = new Map<string, number>();
   for (const t of timings) perOp.set(t.op, (perOp.get(t.op) ?? 0) + t.microseconds);
-  const total = [...perOp.entries()].sort((a, b) => b[1] - a[1]).map(([op, us]) => `${op.padEnd(12)} ${us.toFixed(1).padStart(10)} us total`);
+  const total = [...perOp.entries()].sort((a, b) => b[1] - a[1])
+    .map(([op, us]) => `${op.padEnd(12)} ${us.toFixed(1).padStart(10)} us total`);
   return [...lines, '', ...total].join('\n');
 }

@@ -1,37 +1,40 @@
-// Op dispatch: turns one primitive op (inputs, outputs, attrs) into uniforms, buffers and a
-// workgroup grid for the WGSL templates in ./shaders. Dims are collapsed so shapes of any rank
-// that merge to ≤ 8 dims work.
+// The webgpu kernel table: one typed entry per primitive op, declaring the dtypes its shaders take,
+// that turns (inputs, outputs, attrs) into uniforms, buffers and a workgroup grid for ./shaders.
+// Dims are collapsed (core's geometry) so shapes of any rank that merge to ≤ 8 dims work.
 
 import {
-  BINARY_ARITH_OPS, COMPARE_OPS, LOGIC_BINARY_OPS, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
-  broadcastStrides, stridesOf,
-  type BinaryOp, type DType, type FusedActivation, type KernelOpName, type OpAttrs, type ReduceOp, type TensorInfo, type UnaryOp,
-} from '@loom/core';
-import type { GpuRuntime } from './runtime.js';
+  ANY_DTYPE, BINARY_ARITH_OPS, BOOL, COMPARE_OPS, FLOAT32, LOGIC_BINARY_OPS, NUMERIC, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS,
+  UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
+  aroundAxis, broadcastStrides, collapseDims, dimProduct, gatherDims, gatherIndexError, kernel, kernelFamily, matmulDims,
+  offsetOf, storedWord, stridesOf,
+  type BinaryOp, type DType, type FusedActivation, type Kernel, type KernelOpName, type KernelTable, type ReduceOp,
+  type UnaryOp,
+} from '@loom/core/backend';
+import type { WebGPUBackend } from './backend.js';
 import { grid, MAX_RANK, WG } from './shaders/common.js';
-import { poolShader } from './shaders/conv.js';
+import { conv2dGemmShader, poolShader } from './shaders/conv.js';
 import {
   binaryShader, castShader, fillShader, paramUnaryShader, unaryShader, whereShader, type Access,
 } from './shaders/elementwise.js';
-import { conv2dGemmShader, MM_TILE, matmulShader } from './shaders/matmul.js';
-import { argReduceShader, cumsumShader, reduceShader, softmaxShader, topkShader } from './shaders/reduce.js';
+import { MM_TILE, matmulShader } from './shaders/linalg.js';
+import { argReduceShader, cumsumShader, reduceShader, softmaxShader, topkShader } from './shaders/reduction.js';
 import { concatShader, gatherShader, padShader, stridedCopyShader } from './shaders/shape.js';
 
-/** What kernels need from the backend. */
-export interface KernelContext {
-  readonly rt: GpuRuntime;
-  /** The GPU buffer of a tensor (a small dummy for empty tensors, which kernels never read). */
-  buffer(t: TensorInfo): GPUBuffer;
-  /** Host copy of an int32 buffer written from the host, when one is kept (gather index checks). */
-  hostInt32(t: TensorInfo): Int32Array | undefined;
-  /** The 16-byte status buffer where gather flags out-of-range indices. */
-  readonly statusBuffer: GPUBuffer;
-  /** Called when a gather ran without a host-side index check. */
-  markGatherUnchecked(): void;
-  readonly subgroups: boolean;
+/**
+ * How a kernel sees a tensor: its GPU buffer (a 16-byte dummy for empty tensors, which kernels
+ * never read), shape, dtype and size.
+ */
+export interface GpuTensor {
+  readonly buffer: GPUBuffer;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** Host copy of int32 data written from the host, when one is kept (gather's index check). */
+  readonly host?: Int32Array;
 }
 
-type Kernel<K extends KernelOpName> = (ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: OpAttrs[K]) => void;
+/** The body of op `K`'s kernel; the table pairs it with the dtypes it accepts. */
+type Run<K extends KernelOpName> = Kernel<K, WebGPUBackend, GpuTensor>['run'];
 
 const fmt = (s: readonly number[]): string => `[${s.join(',')}]`;
 
@@ -39,39 +42,22 @@ function groups1d(n: number): [number, number, number] {
   return grid(Math.ceil(n / WG));
 }
 
-function profileOf(op: string, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], shader: string) {
+function profileOf(op: string, inputs: readonly GpuTensor[], outputs: readonly GpuTensor[], shader: string) {
   return { op, shader, shapes: `${inputs.map((t) => fmt(t.shape)).join('x')}->${outputs.map((t) => fmt(t.shape)).join(',')}` };
-}
-
-/**
- * Merges adjacent dims where every operand is contiguous across them (and drops size-1 dims),
- * so a strided walk needs as few dims as possible.
- */
-export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => { outStrides[k][last] = s[d]; });
-    } else {
-      outShape.push(shape[d]);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
 }
 
 function checkRank(op: string, rank: number, shape: readonly number[]): void {
   if (rank > MAX_RANK) {
-    throw new Error(`${op}: shape ${fmt(shape)} needs ${rank} dims after merging contiguous ones; the webgpu backend supports up to ${MAX_RANK}`);
+    throw new Error(
+      `${op}: shape ${fmt(shape)} needs ${rank} dims after merging contiguous ones; the webgpu backend supports up to ${MAX_RANK}`,
+    );
   }
 }
 
+// ---- elementwise ----
+
 /** Broadcast access modes and collapsed strides for elementwise inputs. */
-function broadcastPlan(op: string, inputs: readonly TensorInfo[], out: TensorInfo) {
+function broadcastPlan(op: string, inputs: readonly GpuTensor[], out: GpuTensor) {
   const access: Access[] = inputs.map((t) => (t.size === out.size ? 'same' : t.size === 1 ? 'scalar' : 'strided'));
   const strided = inputs.map((t, k) => (access[k] === 'strided' ? broadcastStrides(t.shape, out.shape) : stridesOf(out.shape)));
   const c = collapseDims(out.shape, strided);
@@ -81,149 +67,131 @@ function broadcastPlan(op: string, inputs: readonly TensorInfo[], out: TensorInf
   return { access, uniforms };
 }
 
-function unary(op: UnaryOp): Kernel<UnaryOp> {
+function unary(op: UnaryOp): Run<UnaryOp> {
   return (ctx, [x], [y]) => {
     const vec4 = y.size % 4 === 0;
     const spec = unaryShader(op, x.dtype, y.dtype, vec4);
-    ctx.rt.dispatch(spec, { n: y.size, rank: 0, shape: [], s0: [] }, [ctx.buffer(x), ctx.buffer(y)], groups1d(vec4 ? y.size / 4 : y.size),
-      profileOf(op, [x], [y], spec.key));
+    ctx.dispatch(spec, { n: y.size, rank: 0, shape: [], s0: [] }, [x.buffer, y.buffer],
+      groups1d(vec4 ? y.size / 4 : y.size), profileOf(op, [x], [y], spec.key));
   };
 }
 
-function binary(op: BinaryOp): Kernel<BinaryOp> {
+function binary(op: BinaryOp): Run<BinaryOp> {
   return (ctx, [a, b], [y]) => {
     const plan = broadcastPlan(op, [a, b], y);
     const vec4 = y.size % 4 === 0 && !plan.access.includes('strided');
     const spec = binaryShader(op, a.dtype, y.dtype, [plan.access[0], plan.access[1]], vec4);
-    ctx.rt.dispatch(spec, plan.uniforms, [ctx.buffer(a), ctx.buffer(b), ctx.buffer(y)], groups1d(vec4 ? y.size / 4 : y.size),
-      profileOf(op, [a, b], [y], spec.key));
+    ctx.dispatch(spec, plan.uniforms, [a.buffer, b.buffer, y.buffer],
+      groups1d(vec4 ? y.size / 4 : y.size), profileOf(op, [a, b], [y], spec.key));
   };
 }
 
-const where: Kernel<'where'> = (ctx, inputs, [y]) => {
+const where: Run<'where'> = (ctx, inputs, [y]) => {
   const plan = broadcastPlan('where', inputs, y);
   const spec = whereShader([plan.access[0], plan.access[1], plan.access[2]]);
-  ctx.rt.dispatch(spec, plan.uniforms, [...inputs.map((t) => ctx.buffer(t)), ctx.buffer(y)], groups1d(y.size),
+  ctx.dispatch(spec, plan.uniforms, [...inputs.map((t) => t.buffer), y.buffer], groups1d(y.size),
     profileOf('where', inputs, [y], spec.key));
 };
 
-const cast: Kernel<'cast'> = (ctx, [x], [y], { dtype }) => {
+const cast: Run<'cast'> = (ctx, [x], [y], { dtype }) => {
   const spec = castShader(x.dtype, dtype);
-  ctx.rt.dispatch(spec, { n: y.size, rank: 0, shape: [], s0: [] }, [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size), profileOf('cast', [x], [y], spec.key));
+  ctx.dispatch(spec, { n: y.size, rank: 0, shape: [], s0: [] }, [x.buffer, y.buffer], groups1d(y.size),
+    profileOf('cast', [x], [y], spec.key));
 };
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
-const clip: Kernel<'clip'> = (ctx, [x], [y], { min, max }) => {
+const clip: Run<'clip'> = (ctx, [x], [y], { min, max }) => {
   const spec = paramUnaryShader('clip', x.dtype);
   const clampInt = (v: number): number => Math.max(INT_MIN, Math.min(INT_MAX, v));
-  ctx.rt.dispatch(spec, { n: y.size, p0: min, p1: max, i0: clampInt(min), i1: clampInt(max), w: 0 }, [ctx.buffer(x), ctx.buffer(y)],
+  ctx.dispatch(spec, { n: y.size, p0: min, p1: max, i0: clampInt(min), i1: clampInt(max), w: 0 }, [x.buffer, y.buffer],
     groups1d(y.size), profileOf('clip', [x], [y], spec.key));
 };
 
-const leakyRelu: Kernel<'leakyRelu'> = (ctx, [x], [y], { alpha }) => {
+const leakyRelu: Run<'leakyRelu'> = (ctx, [x], [y], { alpha }) => {
   const spec = paramUnaryShader('leakyRelu', x.dtype);
-  ctx.rt.dispatch(spec, { n: y.size, p0: alpha, p1: 0, i0: 0, i1: 0, w: 0 }, [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size),
+  ctx.dispatch(spec, { n: y.size, p0: alpha, p1: 0, i0: 0, i1: 0, w: 0 }, [x.buffer, y.buffer], groups1d(y.size),
     profileOf('leakyRelu', [x], [y], spec.key));
 };
 
-/** The 32-bit word a number is stored as in `dtype` (as a typed-array store would convert it). */
-export function wordOf(value: number, dtype: DType): number {
-  if (dtype === 'float32') return new Uint32Array(new Float32Array([value]).buffer)[0];
-  if (dtype === 'int32') return new Uint32Array(new Int32Array([value]).buffer)[0];
-  return value ? 1 : 0;
-}
-
-const fill: Kernel<'fill'> = (ctx, _, [y], { value }) => {
+const fill: Run<'fill'> = (ctx, _, [y], { value }) => {
   const spec = fillShader();
-  const w = wordOf(value, y.dtype);
-  ctx.rt.dispatch(spec, { n: y.size, p0: 0, p1: 0, i0: 0, i1: 0, w }, [ctx.buffer(y)], groups1d(y.size), profileOf('fill', [], [y], spec.key));
+  const w = storedWord(value, y.dtype);
+  ctx.dispatch(spec, { n: y.size, p0: 0, p1: 0, i0: 0, i1: 0, w }, [y.buffer], groups1d(y.size),
+    profileOf('fill', [], [y], spec.key));
 };
 
+// ---- shape ----
+
 /** Strided copy: out index → input offset `start + Σ idx·strides` after collapsing dims. */
-function stridedCopy(ctx: KernelContext, op: string, x: TensorInfo, y: TensorInfo, start: number, strides: number[]): void {
+function stridedCopy(ctx: WebGPUBackend, op: string, x: GpuTensor, y: GpuTensor, start: number, strides: number[]): void {
   const c = collapseDims(y.shape, [strides]);
   checkRank(op, c.shape.length, y.shape);
   const spec = stridedCopyShader();
-  ctx.rt.dispatch(spec, { n: y.size, rank: c.shape.length, start, shape: c.shape, strides: c.strides[0] },
-    [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size), profileOf(op, [x], [y], spec.key));
+  ctx.dispatch(spec, { n: y.size, rank: c.shape.length, start, shape: c.shape, strides: c.strides[0] },
+    [x.buffer, y.buffer], groups1d(y.size), profileOf(op, [x], [y], spec.key));
 }
 
-const transpose: Kernel<'transpose'> = (ctx, [x], [y], { perm }) => {
+const transpose: Run<'transpose'> = (ctx, [x], [y], { perm }) => {
   const s = stridesOf(x.shape);
   stridedCopy(ctx, 'transpose', x, y, 0, perm.map((p) => s[p]));
 };
 
-const slice: Kernel<'slice'> = (ctx, [x], [y], { begin, strides }) => {
+const slice: Run<'slice'> = (ctx, [x], [y], { begin, strides }) => {
   const s = stridesOf(x.shape);
-  const start = begin.reduce((acc, b, d) => acc + b * s[d], 0);
-  stridedCopy(ctx, 'slice', x, y, start, strides.map((st, d) => st * s[d]));
+  stridedCopy(ctx, 'slice', x, y, offsetOf(x.shape, begin), strides.map((st, d) => st * s[d]));
 };
 
-const broadcastTo: Kernel<'broadcastTo'> = (ctx, [x], [y]) => {
+const broadcastTo: Run<'broadcastTo'> = (ctx, [x], [y]) => {
   stridedCopy(ctx, 'broadcastTo', x, y, 0, broadcastStrides(x.shape, y.shape));
 };
 
-const pad: Kernel<'pad'> = (ctx, [x], [y], { paddings, value }) => {
+const pad: Run<'pad'> = (ctx, [x], [y], { paddings, value }) => {
   checkRank('pad', y.shape.length, y.shape);
   const spec = padShader();
-  ctx.rt.dispatch(spec, { n: y.size, rank: y.shape.length, value: wordOf(value, y.dtype), shape: [...y.shape], inShape: [...x.shape],
-    before: paddings.map((p) => p[0]) }, [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size), profileOf('pad', [x], [y], spec.key));
+  ctx.dispatch(spec, {
+    n: y.size, rank: y.shape.length, value: storedWord(value, y.dtype), shape: [...y.shape], inShape: [...x.shape],
+    before: paddings.map((p) => p[0]),
+  }, [x.buffer, y.buffer], groups1d(y.size), profileOf('pad', [x], [y], spec.key));
 };
 
-const concat: Kernel<'concat'> = (ctx, inputs, [y], { axis }) => {
-  let outer = 1;
-  for (let d = 0; d < axis; d++) outer *= y.shape[d];
+/** One dispatch per non-empty input, each writing its rows at a column offset of the output. */
+const concat: Run<'concat'> = (ctx, inputs, [y], { axis }) => {
+  const outer = dimProduct(y.shape, 0, axis);
   const rowOut = y.size / outer;
   let offset = 0;
   const spec = concatShader();
   for (const x of inputs) {
     const row = x.size / outer;
     if (x.size > 0) {
-      ctx.rt.dispatch(spec, { n: x.size, row, rowOut, offset }, [ctx.buffer(x), ctx.buffer(y)], groups1d(x.size),
+      ctx.dispatch(spec, { n: x.size, row, rowOut, offset }, [x.buffer, y.buffer], groups1d(x.size),
         profileOf('concat', [x], [y], spec.key));
     }
     offset += row;
   }
 };
 
-const gather: Kernel<'gather'> = (ctx, [x, indices], [y], { axis, batchDims }) => {
-  const prod = (s: readonly number[], from: number, to: number): number => {
-    let p = 1;
-    for (let i = from; i < to; i++) p *= s[i];
-    return p;
-  };
-  const axisSize = x.shape[axis];
-  const host = ctx.hostInt32(indices);
+const gather: Run<'gather'> = (ctx, [x, indices], [y], { axis, batchDims }) => {
+  const { outer, axisSize, inner, perBatch } = gatherDims(x.shape, indices.shape, axis, batchDims);
+  const host = indices.host;
   if (host) {
     // Indices written from the host are checked here, so the error is thrown like on the CPU.
     for (let i = 0; i < host.length; i++) {
-      const index = host[i];
-      if (index < 0 || index >= axisSize) {
-        throw new Error(`gather: index ${index} is out of range [0, ${axisSize}) for axis ${axis} of [${x.shape.join(',')}]`);
-      }
+      if (host[i] < 0 || host[i] >= axisSize) throw gatherIndexError(host[i], axis, x.shape);
     }
   } else {
     ctx.markGatherUnchecked();
   }
   const spec = gatherShader();
-  ctx.rt.dispatch(spec, {
-    n: y.size, outer: prod(x.shape, batchDims, axis), axisSize, inner: prod(x.shape, axis + 1, x.shape.length),
-    perBatch: prod(indices.shape, batchDims, indices.shape.length),
-  }, [ctx.buffer(x), ctx.buffer(indices), ctx.buffer(y), ctx.statusBuffer], groups1d(y.size), profileOf('gather', [x, indices], [y], spec.key));
+  ctx.dispatch(spec, { n: y.size, outer, axisSize, inner, perBatch },
+    [x.buffer, indices.buffer, y.buffer, ctx.gatherStatus], groups1d(y.size),
+    profileOf('gather', [x, indices], [y], spec.key));
 };
 
-/** Splits a shape around one axis into [outer, axis, inner]. */
-function aroundAxis(shape: readonly number[], axis: number): [number, number, number] {
-  let outer = 1;
-  let inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i];
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-  return [outer, shape[axis], inner];
-}
+// ---- reduction ----
 
-function reduce(op: ReduceOp): Kernel<ReduceOp> {
+function reduce(op: ReduceOp): Run<ReduceOp> {
   return (ctx, [x], [y], { axes }) => {
     const strides = stridesOf(x.shape);
     const keptDims = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
@@ -238,71 +206,73 @@ function reduce(op: ReduceOp): Kernel<ReduceOp> {
       n: y.size, R: x.size === 0 ? 0 : R, outRank: kept.shape.length, redRank: red.shape.length,
       outShape: kept.shape, outStrides: kept.strides[0], redShape: red.shape, redStrides: red.strides[0],
     };
-    ctx.rt.dispatch(spec, uniforms, [ctx.buffer(x), ctx.buffer(y)], tree ? grid(y.size) : groups1d(y.size), profileOf(op, [x], [y], spec.key));
-  };
-}
-
-function argReduce(op: 'argMax' | 'argMin'): Kernel<'argMax' | 'argMin'> {
-  return (ctx, [x], [y], { axis }) => {
-    const [, axisN, inner] = aroundAxis(x.shape, axis);
-    const spec = argReduceShader(op, x.dtype);
-    ctx.rt.dispatch(spec, { n: y.size, axisN, inner, exclusive: 0, reverse: 0 }, [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size),
+    ctx.dispatch(spec, uniforms, [x.buffer, y.buffer], tree ? grid(y.size) : groups1d(y.size),
       profileOf(op, [x], [y], spec.key));
   };
 }
 
-function softmax(op: 'softmax' | 'logSoftmax'): Kernel<'softmax' | 'logSoftmax'> {
+function argReduce(op: 'argMax' | 'argMin'): Run<'argMax' | 'argMin'> {
+  return (ctx, [x], [y], { axis }) => {
+    const [, axisN, inner] = aroundAxis(x.shape, axis);
+    const spec = argReduceShader(op, x.dtype);
+    ctx.dispatch(spec, { n: y.size, axisN, inner, exclusive: 0, reverse: 0 }, [x.buffer, y.buffer], groups1d(y.size),
+      profileOf(op, [x], [y], spec.key));
+  };
+}
+
+function softmax(op: 'softmax' | 'logSoftmax'): Run<'softmax' | 'logSoftmax'> {
   return (ctx, [x], [y], { axis }) => {
     const [outer, axisN, inner] = aroundAxis(x.shape, axis);
     const lines = outer * inner;
     const tree = axisN >= 128;
     const spec = softmaxShader(op, tree);
-    ctx.rt.dispatch(spec, { n: lines, axisN, inner, exclusive: 0, reverse: 0 }, [ctx.buffer(x), ctx.buffer(y)],
+    ctx.dispatch(spec, { n: lines, axisN, inner, exclusive: 0, reverse: 0 }, [x.buffer, y.buffer],
       tree ? grid(lines) : groups1d(lines), profileOf(op, [x], [y], spec.key));
   };
 }
 
-const cumsum: Kernel<'cumsum'> = (ctx, [x], [y], { axis, exclusive, reverse }) => {
+const cumsum: Run<'cumsum'> = (ctx, [x], [y], { axis, exclusive, reverse }) => {
   const [outer, axisN, inner] = aroundAxis(x.shape, axis);
   const spec = cumsumShader(x.dtype);
-  ctx.rt.dispatch(spec, { n: outer * inner, axisN, inner, exclusive: exclusive ? 1 : 0, reverse: reverse ? 1 : 0 },
-    [ctx.buffer(x), ctx.buffer(y)], groups1d(outer * inner), profileOf('cumsum', [x], [y], spec.key));
+  ctx.dispatch(spec, { n: outer * inner, axisN, inner, exclusive: exclusive ? 1 : 0, reverse: reverse ? 1 : 0 },
+    [x.buffer, y.buffer], groups1d(outer * inner), profileOf('cumsum', [x], [y], spec.key));
 };
 
-const topk: Kernel<'topk'> = (ctx, [x], [values, indices], { k }) => {
+const topk: Run<'topk'> = (ctx, [x], [values, indices], { k }) => {
   const rowN = x.shape[x.shape.length - 1];
   if (k === 0 || x.size === 0) return;
   const spec = topkShader(x.dtype);
-  ctx.rt.dispatch(spec, { n: x.size, rowN, k }, [ctx.buffer(x), ctx.buffer(values), ctx.buffer(indices)], groups1d(x.size),
+  ctx.dispatch(spec, { n: x.size, rowN, k }, [x.buffer, values.buffer, indices.buffer], groups1d(x.size),
     profileOf('topk', [x], [values, indices], spec.key));
 };
 
-const matmul: Kernel<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => gemm(ctx, 'matmul', a, b, y, transposeA, transposeB);
+// ---- linalg ----
+
+const matmul: Run<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => gemm(ctx, 'matmul', a, b, y, transposeA, transposeB);
 
 /** matmul whose shader applies bias and activation as it stores each value (no second pass). */
-const fusedMatmul: Kernel<'fusedMatmul'> = (ctx, [a, b, bias], [y], { transposeA, transposeB, activation, hasBias }) =>
+const fusedMatmul: Run<'fusedMatmul'> = (ctx, [a, b, bias], [y], { transposeA, transposeB, activation, hasBias }) =>
   gemm(ctx, 'fusedMatmul', a, b, y, transposeA, transposeB, { activation, bias: hasBias }, hasBias ? bias : undefined);
 
-function gemm(ctx: Parameters<Kernel<'matmul'>>[0], op: 'matmul' | 'fusedMatmul', a: TensorInfo, b: TensorInfo, y: TensorInfo,
-  transposeA: boolean, transposeB: boolean, epilogue?: { activation: FusedActivation; bias: boolean }, bias?: TensorInfo): void {
-  const [ba, ar, ac] = a.shape;
-  const [bb, br, bc] = b.shape;
-  const M = transposeA ? ac : ar;
-  const K = transposeA ? ar : ac;
-  const N = transposeB ? br : bc;
-  const batch = y.shape[0];
+/** The tiled matmul: one workgroup per 64×64 output tile and batch, batch-1 operands broadcast. */
+function gemm(ctx: WebGPUBackend, op: 'matmul' | 'fusedMatmul', a: GpuTensor, b: GpuTensor, y: GpuTensor,
+  transposeA: boolean, transposeB: boolean, epilogue?: { activation: FusedActivation; bias: boolean }, bias?: GpuTensor): void {
+  const { batch, batchA, batchB, m: M, k: K, n: N } = matmulDims(a.shape, b.shape, transposeA, transposeB);
   if (batch > 65535) throw new Error(`${op}: batch ${batch} exceeds the webgpu backend's 65535 per dispatch`);
   const spec = matmulShader({
     transposeA, transposeB, vecA: (transposeA ? M : K) % 4 === 0, vecB: (transposeB ? K : N) % 4 === 0, epilogue,
   });
   const tiles: [number, number, number] = [Math.ceil(N / MM_TILE), Math.ceil(M / MM_TILE), batch];
   if (tiles[0] > 65535 || tiles[1] > 65535) throw new Error(`${op}: output [${M},${N}] has more tiles than one dispatch allows`);
-  const buffers = [ctx.buffer(a), ctx.buffer(b), ctx.buffer(y), ...(bias ? [ctx.buffer(bias)] : [])];
-  ctx.rt.dispatch(spec, { M, N, K, strideA: ba === 1 ? 0 : ar * ac, strideB: bb === 1 ? 0 : br * bc },
+  const buffers = [a.buffer, b.buffer, y.buffer, ...(bias ? [bias.buffer] : [])];
+  ctx.dispatch(spec, { M, N, K, strideA: batchA === 1 ? 0 : M * K, strideB: batchB === 1 ? 0 : K * N },
     buffers, tiles, profileOf(op, bias ? [a, b, bias] : [a, b], [y], spec.key));
 }
 
-const conv2d: Kernel<'conv2d'> = (ctx, [x, f], [y], { strides, dilations, pads }) => {
+// ---- conv ----
+
+/** conv2d as an implicit GEMM: [N·oh·ow, kh·kw·C] × [kh·kw·C, F] with the image gathered per tile. */
+const conv2d: Run<'conv2d'> = (ctx, [x, f], [y], { strides, dilations, pads }) => {
   const [, H, W, C] = x.shape;
   const [kh, kw, , F] = f.shape;
   const [N, oh, ow] = y.shape;
@@ -310,44 +280,67 @@ const conv2d: Kernel<'conv2d'> = (ctx, [x, f], [y], { strides, dilations, pads }
   const K = kh * kw * C;
   const spec = conv2dGemmShader(C % 4 === 0, F % 4 === 0);
   const tiles: [number, number, number] = [Math.ceil(F / MM_TILE), Math.ceil(M / MM_TILE), 1];
-  if (tiles[0] > 65535 || tiles[1] > 65535) throw new Error(`conv2d: output [${y.shape.join(',')}] has more tiles than one dispatch allows`);
-  ctx.rt.dispatch(spec, {
+  if (tiles[0] > 65535 || tiles[1] > 65535) {
+    throw new Error(`conv2d: output [${y.shape.join(',')}] has more tiles than one dispatch allows`);
+  }
+  ctx.dispatch(spec, {
     M, N: F, K, strideA: 0, strideB: 0, H, W, C, kw, oh, ow, sy: strides[0], sx: strides[1], dy: dilations[0], dx: dilations[1],
     pt: pads[0], pl: pads[2],
-  }, [ctx.buffer(x), ctx.buffer(f), ctx.buffer(y)], tiles, profileOf('conv2d', [x, f], [y], spec.key));
+  }, [x.buffer, f.buffer, y.buffer], tiles, profileOf('conv2d', [x, f], [y], spec.key));
 };
 
-function pool(kind: 'max' | 'avg'): Kernel<'maxPool2d' | 'avgPool2d'> {
+function pool(kind: 'max' | 'avg'): Run<'maxPool2d' | 'avgPool2d'> {
   return (ctx, [x], [y], { windowSize, strides, pads }) => {
     const [, H, W, C] = x.shape;
     const [, oh, ow] = y.shape;
     const spec = poolShader(kind);
-    ctx.rt.dispatch(spec, {
+    ctx.dispatch(spec, {
       n: y.size, H, W, C, wh: windowSize[0], ww: windowSize[1], oh, ow, sy: strides[0], sx: strides[1], pt: pads[0], pl: pads[2],
-    }, [ctx.buffer(x), ctx.buffer(y)], groups1d(y.size), profileOf(`${kind}Pool2d`, [x], [y], spec.key));
+    }, [x.buffer, y.buffer], groups1d(y.size), profileOf(`${kind}Pool2d`, [x], [y], spec.key));
   };
 }
 
-const fromList = <L extends readonly string[], K>(list: L, make: (op: L[number]) => K) =>
-  Object.fromEntries(list.map((op) => [op, make(op)])) as Record<L[number], K>;
+// ---- the table ----
 
-/** One GPU kernel per op; the mapped type makes the compiler reject a missing one. */
-export const KERNELS: { [K in KernelOpName]: Kernel<K> } = {
-  ...fromList(UNARY_MATH_OPS, unary),
-  ...fromList(UNARY_KEEP_DTYPE_OPS, unary),
-  ...fromList(UNARY_PREDICATE_OPS, unary),
-  logicalNot: unary('logicalNot'),
-  ...fromList(BINARY_ARITH_OPS, binary),
-  ...fromList(COMPARE_OPS, binary),
-  ...fromList(LOGIC_BINARY_OPS, binary),
-  ...fromList(REDUCE_OPS, reduce),
-  leakyRelu, clip, cast, where,
-  argMax: argReduce('argMax'),
-  argMin: argReduce('argMin'),
-  softmax: softmax('softmax'),
-  logSoftmax: softmax('logSoftmax'),
-  matmul, fusedMatmul, transpose, slice, concat, pad, gather, broadcastTo, cumsum, topk, conv2d,
-  maxPool2d: pool('max'),
-  avgPool2d: pool('avg'),
-  fill,
+/** A webgpu kernel entry: the dtypes of its first input (its output for `fill`) and its body. */
+const gpu = <K extends KernelOpName>(dtypes: readonly DType[], run: Run<K>): Kernel<K, WebGPUBackend, GpuTensor> =>
+  kernel<K, WebGPUBackend, GpuTensor>(dtypes, run);
+
+/**
+ * One GPU kernel per op with the dtypes its shaders handle: data movement, compares, cast and fill
+ * work on 32-bit words of any dtype; float math, softmax, the GEMMs and pooling are float32 only;
+ * div is float32 only (core divides int32 as float32). The mapped type makes the compiler reject
+ * a missing op; `supports()` is read from it.
+ */
+export const KERNELS: KernelTable<WebGPUBackend, GpuTensor> = {
+  ...kernelFamily(UNARY_MATH_OPS, (op) => gpu(FLOAT32, unary(op))),
+  ...kernelFamily(UNARY_KEEP_DTYPE_OPS, (op) => gpu(NUMERIC, unary(op))),
+  ...kernelFamily(UNARY_PREDICATE_OPS, (op) => gpu(NUMERIC, unary(op))),
+  logicalNot: gpu(BOOL, unary('logicalNot')),
+  ...kernelFamily(BINARY_ARITH_OPS, (op) => gpu(op === 'div' ? FLOAT32 : NUMERIC, binary(op))),
+  ...kernelFamily(COMPARE_OPS, (op) => gpu(ANY_DTYPE, binary(op))),
+  ...kernelFamily(LOGIC_BINARY_OPS, (op) => gpu(BOOL, binary(op))),
+  leakyRelu: gpu(FLOAT32, leakyRelu),
+  clip: gpu(NUMERIC, clip),
+  cast: gpu(ANY_DTYPE, cast),
+  where: gpu(BOOL, where),
+  fill: gpu(ANY_DTYPE, fill),
+  ...kernelFamily(REDUCE_OPS, (op) => gpu(NUMERIC, reduce(op))),
+  argMax: gpu(NUMERIC, argReduce('argMax')),
+  argMin: gpu(NUMERIC, argReduce('argMin')),
+  softmax: gpu(FLOAT32, softmax('softmax')),
+  logSoftmax: gpu(FLOAT32, softmax('logSoftmax')),
+  cumsum: gpu(NUMERIC, cumsum),
+  topk: gpu(NUMERIC, topk),
+  matmul: gpu(FLOAT32, matmul),
+  fusedMatmul: gpu(FLOAT32, fusedMatmul),
+  conv2d: gpu(FLOAT32, conv2d),
+  maxPool2d: gpu(FLOAT32, pool('max')),
+  avgPool2d: gpu(FLOAT32, pool('avg')),
+  transpose: gpu(ANY_DTYPE, transpose),
+  slice: gpu(ANY_DTYPE, slice),
+  concat: gpu(ANY_DTYPE, concat),
+  pad: gpu(ANY_DTYPE, pad),
+  gather: gpu(ANY_DTYPE, gather),
+  broadcastTo: gpu(ANY_DTYPE, broadcastTo),
 };

@@ -32,7 +32,8 @@ export interface RuntimeOptions {
   poolLimitBytes: number;
 }
 
-interface PendingProfile {
+/** What a profile records of one dispatch: its op, shader key and shapes. */
+export interface DispatchLabel {
   op: string;
   shader: string;
   shapes: string;
@@ -65,7 +66,7 @@ export class GpuRuntime {
   readonly stats = { buffersCreated: 0, buffersReused: 0, submits: 0, dispatches: 0, pipelines: 0 };
   // Profiling (timestamp-query): one query pair per dispatch in the current batch.
   private querySet: GPUQuerySet | null = null;
-  private profilePending: PendingProfile[] = [];
+  private profilePending: DispatchLabel[] = [];
   private profileResolve: Promise<void>[] = [];
   profile: KernelTiming[] | null = null;
 
@@ -213,7 +214,7 @@ export class GpuRuntime {
    * workgroup grid. Submits when the batch is full.
    */
   dispatch(spec: ShaderSpec & { layout: UniformLayout }, uniforms: UniformValues, buffers: readonly GPUBuffer[],
-    groups: readonly [number, number, number], profile?: PendingProfile): void {
+    groups: readonly [number, number, number], profile?: DispatchLabel): void {
     if (groups[0] * groups[1] * groups[2] === 0) return;
     const pipeline = this.pipeline(spec);
     if (spec.layout.size > UNIFORM_SLOT) throw new Error(`webgpu: uniforms of ${spec.key} exceed ${UNIFORM_SLOT} bytes`);
@@ -229,7 +230,9 @@ export class GpuRuntime {
     if (this.profile && this.querySet && profile) {
       this.endPass();
       const q = this.profilePending.length * 2;
-      pass = encoder.beginComputePass({ timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
+      pass = encoder.beginComputePass({
+        timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 },
+      });
       this.profilePending.push(profile);
     } else {
       if (!this.pass) this.pass = encoder.beginComputePass();
@@ -316,7 +319,7 @@ export class GpuRuntime {
     return out;
   }
 
-  private collectProfile(buffer: GPUBuffer, pending: PendingProfile[]): void {
+  private collectProfile(buffer: GPUBuffer, pending: DispatchLabel[]): void {
     const target = this.profile;
     this.profileResolve.push(buffer.mapAsync(GPUMapMode.READ).then(() => {
       const t = new BigInt64Array(buffer.getMappedRange());

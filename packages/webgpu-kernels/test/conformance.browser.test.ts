@@ -1,8 +1,7 @@
 // The conformance suite on the WebGPU backend in Chromium (SwiftShader, --enable-unsafe-webgpu).
-// Where the browser has no WebGPU, one skipped test names the reason instead.
+// Where the browser has no WebGPU, a failing test names the reason (see probe.ts).
 
 import { defineConformanceSuite } from '@loom/core/testing';
-import { it } from 'vitest';
 import { probeWebGPU, whenWebGPUMissing } from './probe.js';
 
 const probe = await probeWebGPU();

@@ -1,8 +1,7 @@
 // The conformance suite on the WebGPU backend in Node, through Dawn (`webgpu` package) on
-// SwiftShader. Where Dawn cannot run here, one skipped test names the reason instead.
+// SwiftShader. Where Dawn cannot run here, a failing test names the reason (see probe.ts).
 
 import { defineConformanceSuite } from '@loom/core/testing';
-import { it } from 'vitest';
 import { probeWebGPU, whenWebGPUMissing } from './probe.js';
 
 const probe = await probeWebGPU();

@@ -13,7 +13,8 @@ let probe: Promise<Probe> | undefined;
 export function probeWebGPU(timeoutMs = 30_000): Promise<Probe> {
   probe ??= Promise.race([
     webgpu().then((backend): Probe => ({ backend }), (e: Error): Probe => ({ reason: e.message })),
-    new Promise<Probe>((resolve) => setTimeout(() => resolve({ reason: `webgpu() did not settle within ${timeoutMs} ms (Dawn hung?)` }), timeoutMs)),
+    new Promise<Probe>((resolve) =>
+      setTimeout(() => resolve({ reason: `webgpu() did not settle within ${timeoutMs} ms (Dawn hung?)` }), timeoutMs)),
   ]);
   return probe;
 }
@@ -30,6 +31,7 @@ export function whenWebGPUMissing(what: string, reason: string): void {
     return;
   }
   it(`${what}: WebGPU is available`, () => {
-    throw new Error(`${what}: WebGPU is unavailable: ${reason}. The tests expect SwiftShader WebGPU from Debian's chromium; set LOOM_ALLOW_NO_WEBGPU=1 to skip on a machine without it.`);
+    throw new Error(`${what}: WebGPU is unavailable: ${reason}. The tests expect SwiftShader WebGPU from Debian's chromium; ` +
+      'set LOOM_ALLOW_NO_WEBGPU=1 to skip on a machine without it.');
   });
 }

@@ -55,7 +55,8 @@ export function defineRuntimeTests(backend: () => WebGPUBackend): void {
       for (const activation of ['relu', 'sigmoid', 'tanh', 'gelu'] as const) {
         await agrees('fusedMatmul', (l) => l.fusedMatmul(t(l, [70, 36], 30), t(l, [36, 66], 31), { bias: t(l, [66], 32), activation }));
       }
-      await agrees('fusedMatmul', (l) => l.fusedMatmul(t(l, [2, 33, 64], 33), t(l, [2, 65, 64], 34), { transposeB: true, activation: 'relu6' }));
+      await agrees('fusedMatmul',
+        (l) => l.fusedMatmul(t(l, [2, 33, 64], 33), t(l, [2, 65, 64], 34), { transposeB: true, activation: 'relu6' }));
     });
 
     it('conv2d and pooling with strides, dilation and padding', async () => {
@@ -234,7 +235,8 @@ export function defineRuntimeTests(backend: () => WebGPUBackend): void {
       const x = b.alloc(n, 'float32');
       const y = b.alloc(1, 'float32');
       b.write(x, data);
-      b.run('sum', [{ dataId: x, shape: [n], dtype: 'float32', size: n }], [{ dataId: y, shape: [], dtype: 'float32', size: 1 }], { axes: [0] });
+      b.run('sum', [{ dataId: x, shape: [n], dtype: 'float32', size: n }], [{ dataId: y, shape: [], dtype: 'float32', size: 1 }],
+        { axes: [0] });
       const got = (await b.read(y))[0];
       const want = data.reduce((s, v) => s + v, 0);
       expect(Math.abs(got - want)).toBeLessThan(1e-3);

@@ -1,5 +1,5 @@
 // WebGPU backend runtime and large-shape kernel tests in Chromium; see runtime-cases.ts.
-// Where WebGPU is unavailable, one skipped test names the reason instead.
+// Where WebGPU is unavailable, a failing test names the reason (see probe.ts).
 
 import { init, registerBackend } from '@loom/core';
 import { describe, expect, it } from 'vitest';

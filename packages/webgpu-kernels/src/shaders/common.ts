@@ -1,7 +1,7 @@
 // Shared pieces of every WGSL template: the ShaderSpec type, uniform struct layout and packing,
 // dtype-to-WGSL mapping, flat invocation indexing, and float helpers (NaN/Inf without literals).
 
-import type { DType } from '@loom/core';
+import type { DType } from '@loom/core/backend';
 
 /** A compute shader and the key that identifies its source in the pipeline cache. */
 export interface ShaderSpec {

@@ -1,7 +1,7 @@
 // Elementwise WGSL templates: unary ops, broadcasting binary ops and where, cast, clip, leakyRelu
 // and fill. Sizes and broadcast strides arrive as uniforms; keys cover op, dtypes and access modes.
 
-import type { BinaryOp, DType, UnaryOp } from '@loom/core';
+import type { BinaryOp, DType, UnaryOp } from '@loom/core/backend';
 import { dim, FLOAT_HELPERS, MAIN_1D, uniformLayout, wgslType, type ShaderSpec, type UniformLayout } from './common.js';
 import { MATH_HELPERS } from './math.js';
 
@@ -156,7 +156,9 @@ fn ipow_(a: i32, b: i32) -> i32 {
  * A broadcasting binary op on inputs of `dtype` with per-input access modes. `vec4` (only with
  * 'same'/'scalar' access and a size that is a multiple of 4): 4 elements per invocation.
  */
-export function binaryShader(op: BinaryOp, dtype: DType, outDtype: DType, access: readonly [Access, Access], vec4 = false): ShaderSpec & { layout: UniformLayout } {
+export function binaryShader(
+  op: BinaryOp, dtype: DType, outDtype: DType, access: readonly [Access, Access], vec4 = false,
+): ShaderSpec & { layout: UniformLayout } {
   const t = wgslType(dtype);
   const ot = wgslType(outDtype);
   const expr = t === 'f32' ? BINARY_F32[op] : BINARY_INT[op];

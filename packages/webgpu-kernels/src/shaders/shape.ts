@@ -1,5 +1,5 @@
-// Data-movement WGSL templates on 32-bit words (one pipeline serves every dtype): strided copy
-// (transpose, slice with negative strides, broadcastTo), pad, concat, and gather.
+// Shape-family WGSL templates, data movement on 32-bit words (one pipeline serves every dtype): strided
+// copy (transpose, slice with negative strides, broadcastTo), pad, concat, and gather.
 
 import { dim, MAIN_1D, uniformLayout, type ShaderSpec, type UniformLayout } from './common.js';
 

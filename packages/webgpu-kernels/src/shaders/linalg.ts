@@ -1,9 +1,8 @@
-// Batched matmul WGSL template: 64×64 output tiles, K in steps of 16 through workgroup memory,
-// 16×16 threads each accumulating a 4×4 register block; vec4 global loads where the contiguous dim
-// is a multiple of 4, scalar loads with bounds checks otherwise; transposes by template. conv2d
-// reuses it as an implicit GEMM whose A tile is gathered from the image (im2col on the fly).
+// Linalg-family WGSL: the batched matmul template (64×64 output tiles, K in steps of 16 through
+// workgroup memory, 16×16 threads each accumulating a 4×4 register block, vec4 loads where the
+// contiguous dim is a multiple of 4) and the tiled GEMM body that conv.ts reuses for conv2d.
 
-import type { FusedActivation } from '@loom/core';
+import type { FusedActivation } from '@loom/core/backend';
 import { FLOAT_HELPERS, uniformLayout, type ShaderSpec, type UniformLayout } from './common.js';
 import { UNARY_F32 } from './elementwise.js';
 import { MATH_HELPERS } from './math.js';
@@ -13,14 +12,10 @@ export const MM_TILE = 64;
 /** K step of the tiled matmul (one workgroup-memory tile). */
 export const MM_KSTEP = 16;
 
-const MATMUL_FIELDS = [{ name: 'M', type: 'u32' }, { name: 'N', type: 'u32' }, { name: 'K', type: 'u32' },
+/** Uniform fields of the tiled GEMM (conv2d's layout extends them). */
+export const MATMUL_FIELDS = [{ name: 'M', type: 'u32' }, { name: 'N', type: 'u32' }, { name: 'K', type: 'u32' },
   { name: 'strideA', type: 'u32' }, { name: 'strideB', type: 'u32' }] as const;
 const MATMUL_LAYOUT = uniformLayout(MATMUL_FIELDS);
-
-const CONV_LAYOUT = uniformLayout([...MATMUL_FIELDS,
-  { name: 'H', type: 'u32' }, { name: 'W', type: 'u32' }, { name: 'C', type: 'u32' }, { name: 'kw', type: 'u32' },
-  { name: 'oh', type: 'u32' }, { name: 'ow', type: 'u32' }, { name: 'sy', type: 'u32' }, { name: 'sx', type: 'u32' },
-  { name: 'dy', type: 'u32' }, { name: 'dx', type: 'u32' }, { name: 'pt', type: 'i32' }, { name: 'pl', type: 'i32' }]);
 
 /** What selects one matmul shader: transposes and which operands use vec4 loads. */
 export interface MatmulVariant {
@@ -34,7 +29,9 @@ export interface MatmulVariant {
   epilogue?: { activation: FusedActivation; bias: boolean };
 }
 
-const C = ['x', 'y', 'z', 'w'] as const;
+/** The component names of a vec4, for unrolled per-lane code. */
+export const LANES = ['x', 'y', 'z', 'w'] as const;
+const C = LANES;
 
 /**
  * Loads 4 values along the contiguous dim of one operand into `v` (zeros outside). `outer`/`inner`
@@ -77,37 +74,12 @@ export function matmulShader(v: MatmulVariant): ShaderSpec & { layout: UniformLa
 }
 
 /**
- * The A loader of conv2d as a GEMM: row m = output pixel (b, oy, ox), column k = (ky, kx, c) of
- * the filter window; out-of-image taps read 0. With C % 4 == 0 the 4 columns a thread loads share
- * one tap and are one vec4 load.
+ * The shared tiled GEMM body; `customLoadA` replaces the matrix loader of A (non-transposed layout),
+ * as conv2d's im2col gather does.
  */
-function im2colLoad(vecX: boolean): string {
-  const tap = (k: string, then: string): string => `{
-      let c = ${k} % u.C; let t2 = ${k} / u.C; let kx = t2 % u.kw; let ky = t2 / u.kw;
-      let iy = i32(oy * u.sy + ky * u.dy) - u.pt; let ix = i32(ox * u.sx + kx * u.dx) - u.pl;
-      if (iy >= 0 && iy < i32(u.H) && ix >= 0 && ix < i32(u.W)) {
-        let at = ((b * u.H + u32(iy)) * u.W + u32(ix)) * u.C + c;
-        ${then}
-      }
-    }`;
-  const loads = vecX
-    ? `if (k < u.K) ${tap('k', 'v = A[at / 4u];')}`
-    : C.map((c, j) => `if (k + ${j}u < u.K) ${tap(`(k + ${j}u)`, `v.${c} = A[at];`)}`).join('\n      ');
-  return `var v = vec4<f32>(0.0);
-    if (m < u.M) {
-      let ox = m % u.ow; let t1 = m / u.ow; let oy = t1 % u.oh; let b = t1 / u.oh;
-      ${loads}
-    }`;
-}
-
-/** conv2d (NHWC, filter [kh,kw,C,F]) as an implicit GEMM: [N·oh·ow, kh·kw·C] × [kh·kw·C, F]. */
-export function conv2dGemmShader(vecX: boolean, vecF: boolean): ShaderSpec & { layout: UniformLayout } {
-  return tiledGemm({ transposeA: false, transposeB: false, vecA: false, vecB: vecF }, `conv2d:gemm:${vecX ? 'v' : 's'}${vecF ? 'v' : 's'}`,
-    CONV_LAYOUT, `array<${vecX ? 'vec4<f32>' : 'f32'}>`, im2colLoad(vecX));
-}
-
-/** The shared tiled GEMM body; `customLoadA` replaces the matrix loader of A (non-transposed layout). */
-function tiledGemm(v: MatmulVariant, key: string, layout: UniformLayout, aType: string, customLoadA?: string): ShaderSpec & { layout: UniformLayout } {
+export function tiledGemm(
+  v: MatmulVariant, key: string, layout: UniformLayout, aType: string, customLoadA?: string,
+): ShaderSpec & { layout: UniformLayout } {
   // A tile (64 m × 16 k) in workgroup memory as vec4s along its contiguous dim:
   // A stored [M, K] → As[m*4 + kq] holds k = 4kq..4kq+3; A stored [K, M] → As[kk*16 + m/4].
   const loadA = v.transposeA
@@ -137,11 +109,13 @@ function tiledGemm(v: MatmulVariant, key: string, layout: UniformLayout, aType: 
     ${load4('B', v.vecB, 'bBase', 'k', 'n', 'u.K', 'u.N')}
     Bs[kk * 16u + nq] = v;
   }`;
+  // The value stored for lane c (column n + j) of accumulator i: raw, or through the epilogue.
+  const value = (i: number, c: string, j: number): string => (v.epilogue ? `epilogue(acc${i}.${c}, n + ${j}u)` : `acc${i}.${c}`);
   const store = [0, 1, 2, 3].map((i) => `{
     let m = m0 + ty * 4u + ${i}u;
     if (m < u.M) {
       let at = yBase + m * u.N + n;
-      ${C.map((c, j) => `if (n + ${j}u < u.N) { Y[at + ${j}u] = ${v.epilogue ? `epilogue(acc${i}.${c}, n + ${j}u)` : `acc${i}.${c}`}; }`).join('\n      ')}
+      ${C.map((c, j) => `if (n + ${j}u < u.N) { Y[at + ${j}u] = ${value(i, c, j)}; }`).join('\n      ')}
     }
   }`).join('\n  ');
   const e = v.epilogue;

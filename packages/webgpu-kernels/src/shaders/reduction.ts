@@ -2,7 +2,7 @@
 // workgroup tree per output for long reductions, optionally with subgroup adds), argMax/argMin,
 // fused softmax/logSoftmax, cumsum and topk.
 
-import type { DType, ReduceOp } from '@loom/core';
+import type { DType, ReduceOp } from '@loom/core/backend';
 import { dim, FLOAT_HELPERS, MAIN_1D, uniformLayout, wgslType, type ShaderSpec, type UniformLayout } from './common.js';
 import { MATH_HELPERS } from './math.js';
 
@@ -109,7 +109,6 @@ ${deposit}
 }`,
   };
 }
-
 
 const AXIS_LAYOUT = uniformLayout([{ name: 'n', type: 'u32' }, { name: 'axisN', type: 'u32' }, { name: 'inner', type: 'u32' },
   { name: 'exclusive', type: 'u32' }, { name: 'reverse', type: 'u32' }]);
