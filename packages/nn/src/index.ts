@@ -1,30 +1,60 @@
 // @loom/nn: learning on top of @loom/core — autodiff, layers, losses, optimizers, training, data utilities.
-import type { Layer } from './layers/layer.js';
-import type { SymbolicTensor } from './layers/layer.js';
-import { Functional, Sequential } from './models/model.js';
+// Every export is named here; helpers the modules share (gradient tables, graph nodes, shape checks,
+// the loader's class table) stay internal.
 
-export * from './autograd/index.js';
-export * from './activations.js';
+import type { Layer } from './layers/layer.js';
+import { Functional, type FunctionalArgs } from './models/functional.js';
+import type { ModelArgs } from './models/model.js';
+import { Sequential } from './models/sequential.js';
+
+export { grad, grads, valueAndGrad, valueAndGrads, variable, Variable, variableGrads } from './autograd/index.js';
+export { ACTIVATIONS, activationName, getActivation, hardSigmoid, linear, softsign } from './activations.js';
+export type { ActivationFn, ActivationName } from './activations.js';
 export * as losses from './losses.js';
-export type { LossFn, LossOptions, CrossentropyOptions, Reduction } from './losses.js';
+export type { CrossentropyOptions, LossFn, LossOptions, Reduction } from './losses.js';
 export * as initializers from './initializers.js';
 export { setSeed } from './initializers.js';
 export type { Initializer } from './initializers.js';
 export * as metrics from './metrics.js';
 export type { Metric } from './metrics.js';
-export * from './optimizers.js';
-export * from './callbacks.js';
-export * from './layers/index.js';
-export * from './models/model.js';
-export * from './models/io.js';
-export * from './data/index.js';
+export {
+  Adagrad, Adam, AdamW, cosineDecay, exponentialDecay, getOptimizer, Optimizer, optimizers, RMSprop, SGD, stepDecay,
+} from './optimizers.js';
+export type { LearningRate, LearningRateSchedule, OptimizerOptions } from './optimizers.js';
+export { earlyStopping, progressCallback, reduceLROnPlateau } from './callbacks.js';
+export type { Callback, EarlyStoppingOptions, History, Logs, Progress, TrainableModel } from './callbacks.js';
+export {
+  Activation, Add, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten,
+  GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, input, InputLayer, Layer, LayerNormalization, layers, LSTM, MaxPooling1D,
+  Recurrent, Reshape, SimpleRNN, SymbolicTensor, TimeDistributed,
+} from './layers/index.js';
+export type {
+  ActivationSpec, BatchNormArgs, Conv1DArgs, DenseArgs, LayerArgs, LayerInput, LayerJSON, LayerShape, MergeMode, Pool1DArgs,
+  RecurrentArgs,
+} from './layers/index.js';
+export { Model } from './models/model.js';
+export type { CompileArgs, ModelArgs } from './models/model.js';
+export type { FitArgs, TensorOrList } from './models/fit.js';
+export { Sequential } from './models/sequential.js';
+export type { SequentialArgs } from './models/sequential.js';
+export { Functional } from './models/functional.js';
+export type { FunctionalArgs } from './models/functional.js';
+export {
+  downloadModel, loadModel, loadModelFromFiles, loadModelFromIndexedDB, modelFromJSON, modelToJSON, savedModelFromJSON,
+  savedModelToJSON, saveModelToFiles, saveModelToIndexedDB,
+} from './models/io.js';
+export type { SavedModel } from './models/io.js';
+export { chronologicalSplit, Normalizer, normalizer, timeseriesDataset } from './data/index.js';
+export type {
+  ChronologicalSplit, NormalizerState, SeriesLike, SplitFractions, TimeseriesDataset, TimeseriesOptions, WindowBatch,
+} from './data/index.js';
 
 /** A stack of layers: `sequential([layers.dense({ units: 8, inputShape: [4] }), ...])`. */
-export function sequential(layerList: Layer[] = [], options: { name?: string } = {}): Sequential {
-  return new Sequential({ layers: layerList, name: options.name });
+export function sequential(layerList: Layer[] = [], options: ModelArgs = {}): Sequential {
+  return new Sequential({ layers: layerList, name: options.name, seed: options.seed });
 }
 
 /** A functional model from symbolic inputs to outputs (see `input()` and `layer.apply()`). */
-export function model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): Functional {
+export function model(args: FunctionalArgs): Functional {
   return new Functional(args);
 }

@@ -1,26 +1,31 @@
 // Weight initializers (Keras definitions), drawn on the host from a seeded generator so the same
-// seed gives the same weights on every backend.
+// seed gives the same weights on every backend. Seeds are scoped: a layer gets its seeds from its
+// model's seed stream (see LayerScope in layers/layer.ts); `setSeed` only sets the seed that models
+// built without one start from, so what else the process built never changes a model's weights.
 
 import { SeededRandom, tensor, type Tensor } from '@loom/core';
 
 /** Creates an initial value of a given shape. */
 export interface Initializer {
   readonly name: string;
+  /** The values; `seed` is used when the initializer has no seed of its own. */
   create(shape: readonly number[], seed?: number): Tensor;
   /** Serializable config (for save/load). */
   readonly config: Record<string, unknown>;
+  /** True when `create` draws random numbers and has no seed of its own: a layer then passes one. */
+  readonly needsSeed?: boolean;
 }
 
-let seedSource = new SeededRandom(1337);
+let startSeed = 1337;
 
-/** Resets the generator that supplies seeds to initializers (and layers) created without one. */
+/** Sets the seed that models (and layers built outside a model) created without a seed start from. */
 export function setSeed(seed: number): void {
-  seedSource = new SeededRandom(seed);
+  startSeed = seed;
 }
 
-/** The next default seed. */
-export function nextSeed(): number {
-  return seedSource.nextUint32();
+/** The seed set by `setSeed` (1337 until then). */
+export function defaultSeed(): number {
+  return startSeed;
 }
 
 /** fanIn / fanOut as Keras computes them: [in, out] dense, [..receptive, in, out] conv. */
@@ -34,12 +39,17 @@ export function computeFans(shape: readonly number[]): [number, number] {
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-function fromSampler(name: string, config: Record<string, unknown>, sample: (rng: SeededRandom, shape: readonly number[]) => Float32Array): Initializer {
+type Sampler = (rng: SeededRandom, shape: readonly number[]) => Float32Array;
+
+function fromSampler(name: string, config: Record<string, unknown>, sample: Sampler): Initializer {
+  // NOTE: called without a seed (outside a layer), each initializer draws from its own stream.
+  let own: SeededRandom | undefined;
   return {
     name,
     config,
+    needsSeed: config.seed === undefined,
     create(shape, seed) {
-      const s = (config.seed as number | undefined) ?? seed ?? nextSeed();
+      const s = (config.seed as number | undefined) ?? seed ?? (own ??= new SeededRandom(startSeed)).nextUint32();
       return tensor(sample(new SeededRandom(s), shape), [...shape]);
     },
   };
@@ -53,8 +63,16 @@ function truncated(rng: SeededRandom): number {
 
 type Mode = 'fanIn' | 'fanOut' | 'fanAvg';
 
+/** Options of varianceScaling. */
+export interface VarianceScalingOptions {
+  scale?: number;
+  mode?: Mode;
+  distribution?: 'uniform' | 'truncatedNormal';
+  seed?: number;
+}
+
 /** Keras VarianceScaling: uniform or truncated normal with variance scale / fan. */
-export function varianceScaling(options: { scale?: number; mode?: Mode; distribution?: 'uniform' | 'truncatedNormal'; seed?: number }): Initializer {
+export function varianceScaling(options: VarianceScalingOptions): Initializer {
   const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = options;
   return fromSampler('varianceScaling', { scale, mode, distribution, seed }, (rng, shape) => {
     const [fi, fo] = computeFans(shape);
@@ -74,17 +92,23 @@ export function varianceScaling(options: { scale?: number; mode?: Mode; distribu
 }
 
 /** Uniform in ±√(6 / (fanIn + fanOut)). */
-export const glorotUniform = (o: { seed?: number } = {}): Initializer => named('glorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: o.seed }));
+export const glorotUniform = (o: { seed?: number } = {}): Initializer =>
+  named('glorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: o.seed }));
 /** Truncated normal with stddev √(2 / (fanIn + fanOut)). */
-export const glorotNormal = (o: { seed?: number } = {}): Initializer => named('glorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', seed: o.seed }));
+export const glorotNormal = (o: { seed?: number } = {}): Initializer =>
+  named('glorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', seed: o.seed }));
 /** Uniform in ±√(6 / fanIn). */
-export const heUniform = (o: { seed?: number } = {}): Initializer => named('heUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+export const heUniform = (o: { seed?: number } = {}): Initializer =>
+  named('heUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
 /** Truncated normal with stddev √(2 / fanIn). */
-export const heNormal = (o: { seed?: number } = {}): Initializer => named('heNormal', varianceScaling({ scale: 2, mode: 'fanIn', seed: o.seed }));
+export const heNormal = (o: { seed?: number } = {}): Initializer =>
+  named('heNormal', varianceScaling({ scale: 2, mode: 'fanIn', seed: o.seed }));
 /** Uniform in ±√(3 / fanIn). */
-export const lecunUniform = (o: { seed?: number } = {}): Initializer => named('lecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+export const lecunUniform = (o: { seed?: number } = {}): Initializer =>
+  named('lecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
 /** Truncated normal with stddev √(1 / fanIn). */
-export const lecunNormal = (o: { seed?: number } = {}): Initializer => named('lecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', seed: o.seed }));
+export const lecunNormal = (o: { seed?: number } = {}): Initializer =>
+  named('lecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', seed: o.seed }));
 
 function named(name: string, init: Initializer): Initializer {
   return { ...init, name, config: { seed: init.config.seed } };
@@ -164,11 +188,4 @@ export function getInitializer(init: string | Initializer | undefined, fallback:
   const f = INITIALIZERS[name];
   if (!f) throw new Error(`initializer: unknown initializer '${init}'; valid: ${Object.keys(INITIALIZERS).join(', ')}`);
   return f();
-}
-
-/** Recreates an initializer from its name and config (save/load). */
-export function initializerFromConfig(name: string, config: Record<string, unknown>): Initializer {
-  const f = INITIALIZERS[name];
-  if (!f) throw new Error(`initializer: unknown initializer '${name}' in a saved model`);
-  return f(config);
 }

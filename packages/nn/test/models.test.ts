@@ -5,7 +5,8 @@ import * as core from '@loom/core';
 import { memory, SeededRandom, type Tensor } from '@loom/core';
 import { describe, expect, it } from 'vitest';
 import {
-  input, layers, loadModel, model, modelFromJSON, modelToJSON, optimizers, savedModelFromJSON, savedModelToJSON, sequential, setSeed, type Model,
+  input, layers, loadModel, model, modelFromJSON, modelToJSON, optimizers, savedModelFromJSON, savedModelToJSON, sequential, setSeed,
+  type Model,
 } from '../src/index.js';
 
 const rand = (shape: number[], seed: number): Tensor => {
@@ -361,6 +362,64 @@ describe('encoder–decoder with initial states', () => {
 });
 
 type SymbolicTensorList = ReturnType<typeof input>[];
+
+describe('names and seeds are per model', () => {
+  const mlp = (seed?: number) => sequential([
+    layers.dense({ units: 3, activation: 'relu', inputShape: [2] }), layers.dropout({ rate: 0.5 }), layers.dense({ units: 1 }),
+  ], { seed });
+  const names = (m: Model) => m.weights.map((v) => v.name);
+  const values = (m: Model) => m.weights.map((v) => arr(v.value));
+
+  it('a model built after others gets the same weight names and values as an identical one built first', () => {
+    setSeed(21);
+    const a = mlp();
+    const b = sequential([layers.lstm({ units: 2, inputShape: [3, 2] }), layers.dense({ units: 4 }), layers.dense({ units: 2 })]);
+    const standalone = layers.dense({ units: 5 });
+    const x = rand([2, 3], 1);
+    (standalone.apply(x) as Tensor).dispose();
+    const again = mlp();
+    expect(names(a)).toEqual(['dense/kernel', 'dense/bias', 'dense_1/kernel', 'dense_1/bias']);
+    expect(names(b)).toEqual(['lstm/kernel', 'lstm/recurrentKernel', 'lstm/bias', ...names(a)]);
+    expect(standalone.weights.map((v) => v.name)).toEqual(['dense/kernel', 'dense/bias']);
+    expect(names(again)).toEqual(names(a));
+    expect(values(again)).toEqual(values(a));
+    // An explicit seed overrides setSeed's, and the same seed gives the same weights in any order.
+    const s1 = mlp(5);
+    setSeed(99);
+    const s2 = mlp(5);
+    expect(values(s2)).toEqual(values(s1));
+    expect(values(s1)).not.toEqual(values(a));
+    x.dispose();
+    for (const m of [a, b, again, s1, s2]) m.dispose();
+    standalone.dispose();
+  });
+
+  it('given names are kept and auto names avoid them; functional graphs are named in graph order', async () => {
+    setSeed(22);
+    const m = sequential([
+      layers.dense({ units: 2, inputShape: [3] }), layers.dense({ units: 2, name: 'dense' }), layers.dense({ units: 1 }),
+    ]);
+    expect(m.layers.map((l) => l.name)).toEqual(['dense_1', 'dense', 'dense_2']);
+    const build = () => {
+      const a = input({ shape: [4] });
+      const b = input({ shape: [4] });
+      const h = layers.dense({ units: 3 }).apply(a);
+      const out = layers.dense({ units: 1 }).apply(layers.add().apply([h, b] as never) as never);
+      return model({ inputs: [a, b], outputs: out as never });
+    };
+    const f1 = build();
+    const f2 = build();
+    expect(f1.layers.map((l) => l.name)).toEqual(['input', 'dense', 'input_1', 'add', 'dense_1']);
+    expect(names(f2)).toEqual(names(f1));
+    expect(values(f2)).toEqual(values(f1));
+    // Loading keeps the saved names, so a save round-trips to the same weight names.
+    const saved = await f1.save();
+    const loaded = loadModel(saved);
+    expect(names(loaded)).toEqual(saved.weightSpecs.map((s) => s.name));
+    expect(names(loaded)).toEqual(names(f1));
+    for (const x of [m, f1, f2, loaded]) x.dispose();
+  });
+});
 
 describe('files (Node)', () => {
   it('saveModelToFiles / loadModelFromFiles', async () => {

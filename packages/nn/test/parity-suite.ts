@@ -35,24 +35,32 @@ interface ParityCase {
 const cases: ParityCase[] = [
   {
     name: 'MLP 4-16-8-3 (relu, tanh)',
-    loom: () => sequential([layers.dense({ units: 16, activation: 'relu', inputShape: [4] }), layers.dense({ units: 8, activation: 'tanh' }), layers.dense({ units: 3 })]),
-    tfjs: () => tfl.sequential({ layers: [tfl.layers.dense({ units: 16, activation: 'relu', inputShape: [4] }), tfl.layers.dense({ units: 8, activation: 'tanh' }), tfl.layers.dense({ units: 3 })] }),
+    loom: () => sequential([
+      layers.dense({ units: 16, activation: 'relu', inputShape: [4] }), layers.dense({ units: 8, activation: 'tanh' }),
+      layers.dense({ units: 3 })]),
+    tfjs: () => tfl.sequential({ layers: [
+      tfl.layers.dense({ units: 16, activation: 'relu', inputShape: [4] }), tfl.layers.dense({ units: 8, activation: 'tanh' }),
+      tfl.layers.dense({ units: 3 })] }),
     xShape: [16, 4], yShape: [16, 3], lr: 0.05,
   },
   {
     name: 'Conv1D(6, k3, same) → MaxPool1D → Conv1D(4, k2, stride 2) → Flatten → Dense',
     loom: () => sequential([
       layers.conv1d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [12, 2] }),
-      layers.maxPooling1d({ poolSize: 2 }), layers.conv1d({ filters: 4, kernelSize: 2, strides: 2 }), layers.flatten(), layers.dense({ units: 1 })]),
+      layers.maxPooling1d({ poolSize: 2 }), layers.conv1d({ filters: 4, kernelSize: 2, strides: 2 }), layers.flatten(),
+      layers.dense({ units: 1 })]),
     tfjs: () => tfl.sequential({ layers: [
       tfl.layers.conv1d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [12, 2] }),
-      tfl.layers.maxPooling1d({ poolSize: 2 }), tfl.layers.conv1d({ filters: 4, kernelSize: 2, strides: 2 }), tfl.layers.flatten(), tfl.layers.dense({ units: 1 })] }),
+      tfl.layers.maxPooling1d({ poolSize: 2 }), tfl.layers.conv1d({ filters: 4, kernelSize: 2, strides: 2 }), tfl.layers.flatten(),
+      tfl.layers.dense({ units: 1 })] }),
     xShape: [8, 12, 2], yShape: [8, 1], lr: 0.05,
   },
   {
     name: 'LSTM(6) → Dense(1)',
     loom: () => sequential([layers.lstm({ units: 6, recurrentActivation: 'sigmoid', inputShape: [7, 3] }), layers.dense({ units: 1 })]),
-    tfjs: () => tfl.sequential({ layers: [tfl.layers.lstm({ units: 6, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', inputShape: [7, 3] }), tfl.layers.dense({ units: 1 })] }),
+    tfjs: () => tfl.sequential({ layers: [
+      tfl.layers.lstm({ units: 6, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', inputShape: [7, 3] }),
+      tfl.layers.dense({ units: 1 })] }),
     xShape: [8, 7, 3], yShape: [8, 1], lr: 0.1,
   },
   {
@@ -61,8 +69,11 @@ const cases: ParityCase[] = [
       layers.gru({ units: 5, recurrentActivation: 'sigmoid', resetAfter: false, returnSequences: true, inputShape: [6, 2] }),
       layers.gru({ units: 3, recurrentActivation: 'sigmoid', resetAfter: false }), layers.dense({ units: 2 })]),
     tfjs: () => tfl.sequential({ layers: [
-      tfl.layers.gru({ units: 5, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', returnSequences: true, inputShape: [6, 2] }),
-      tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 })] }),
+      tfl.layers.gru({
+        units: 5, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', returnSequences: true, inputShape: [6, 2],
+      }),
+      tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }),
+      tfl.layers.dense({ units: 2 })] }),
     xShape: [8, 6, 2], yShape: [8, 2], lr: 0.1,
   },
 ];
@@ -102,7 +113,8 @@ describe(`parity with TensorFlow.js (cpu backend), Loom on ${backend}`, () => {
         theirs.push((await t.trainOnBatch(tx, ty)) as number);
       }
       const err = relErr(ours, theirs);
-      console.log(`[${backend}] ${c.name}: forward ${fwdErr.toExponential(2)}, 20 SGD step losses ${err.toExponential(2)} (loss ${theirs[0].toFixed(4)} -> ${theirs[19].toFixed(4)})`);
+      const lossPath = `loss ${theirs[0].toFixed(4)} -> ${theirs[19].toFixed(4)}`;
+      console.log(`[${backend}] ${c.name}: forward ${fwdErr.toExponential(2)}, 20 SGD step losses ${err.toExponential(2)} (${lossPath})`);
       expect(err).toBeLessThan(1e-4);
       expect(theirs[19]).toBeLessThan(theirs[0]);
       core.dispose([weights, x, y, out]);

@@ -22,7 +22,8 @@ describe('learning', () => {
     const val = norm.transform(split.validation);
     const L = 16;
     // Window k covers steps k..k+L-1; its target is step k+L (the next value).
-    const windows = (s: core.Tensor) => timeseriesDataset(core.slice(s, 0, s.shape[0] - L), core.slice(s, L, s.shape[0] - L), { sequenceLength: L }).toTensors();
+    const windows = (s: core.Tensor) =>
+      timeseriesDataset(core.slice(s, 0, s.shape[0] - L), core.slice(s, L, s.shape[0] - L), { sequenceLength: L }).toTensors();
     const tr = windows(train);
     const va = windows(val);
     const m = sequential([layers.lstm({ units: 16, inputShape: [L, 1] }), layers.dense({ units: 1 })]);
@@ -32,7 +33,9 @@ describe('learning', () => {
     // Naive forecast: the last value of each window.
     const last = core.reshape(core.slice(va.x, [0, L - 1, 0], [-1, 1, -1]), [-1, 1]);
     const baseline = (core.mean(core.square(core.sub(last, va.y!))).dataSync() as Float32Array)[0];
-    console.log(`LSTM one-step forecast: validation MSE ${valMse.toFixed(4)} vs last-value baseline ${baseline.toFixed(4)} (ratio ${(valMse / baseline).toFixed(2)})`);
+    const ratio = (valMse / baseline).toFixed(2);
+    const vs = `validation MSE ${valMse.toFixed(4)} vs last-value baseline ${baseline.toFixed(4)}`;
+    console.log(`LSTM one-step forecast: ${vs} (ratio ${ratio})`);
     expect(valMse).toBeLessThan(0.6 * baseline);
     expect(h.history.loss[h.history.loss.length - 1]).toBeLessThan(h.history.loss[0]);
     core.dispose([raw, split.train, split.validation, split.test, train, val, tr, va, last]);
@@ -54,7 +57,9 @@ describe('learning', () => {
     }
     const x = core.tensor(xs, [n, 2]);
     const y = core.tensor(ys, [n], 'int32');
-    const m = sequential([layers.dense({ units: 16, activation: 'relu', inputShape: [2] }), layers.dense({ units: 3, activation: 'softmax' })]);
+    const m = sequential([
+      layers.dense({ units: 16, activation: 'relu', inputShape: [2] }), layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['sparseCategoricalAccuracy'] });
     m.optimizer!.learningRate = 0.03;
     const h = await m.fit(x, y, { epochs: 25, batchSize: 32, validationSplit: 0.2, seed: 2 });
@@ -73,7 +78,9 @@ describe('learning', () => {
       const r = new SeededRandom(4);
       const x = core.tensor(Float32Array.from({ length: 64 * 3 }, () => r.normal()), [64, 3]);
       const y = core.tensor(Float32Array.from({ length: 64 }, () => r.normal()), [64, 1]);
-      const m = sequential([layers.dense({ units: 8, activation: 'tanh', inputShape: [3] }), layers.dropout({ rate: 0.2 }), layers.dense({ units: 1 })]);
+      const m = sequential([
+        layers.dense({ units: 8, activation: 'tanh', inputShape: [3] }), layers.dropout({ rate: 0.2 }), layers.dense({ units: 1 }),
+      ]);
       m.compile({ optimizer: optimizers.rmsprop({ learningRate: 0.01 }), loss: 'mse' });
       const h = await m.fit(x, y, { epochs: 3, batchSize: 16, seed: 8 });
       core.dispose([x, y]);

@@ -8,7 +8,7 @@ import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
 import type { ActivationSpec } from './core-layers.js';
-import { Layer, LAYER_REGISTRY, one, single, type LayerArgs, type LayerShape } from './layer.js';
+import { Layer, one, single, type LayerArgs, type LayerShape } from './layer.js';
 
 type Padding1D = 'valid' | 'same' | 'causal';
 
@@ -21,7 +21,9 @@ function outLength(len: number | null, k: number, stride: number, dilation: numb
 }
 
 function rank3(layer: string, s: LayerShape): [number | null, number | null, number] {
-  if (s.length !== 3 || s[2] === null) throw new Error(`${layer}: expected input [batch, steps, channels] with known channels, got ${shapeText(s)}`);
+  if (s.length !== 3 || s[2] === null) {
+    throw new Error(`${layer}: expected input [batch, steps, channels] with known channels, got ${shapeText(s)}`);
+  }
   return s as [number | null, number | null, number];
 }
 
@@ -62,13 +64,16 @@ export class Conv1D extends Layer {
     this.strides = posInt('conv1d', 'strides', args.strides ?? 1);
     this.dilationRate = posInt('conv1d', 'dilationRate', args.dilationRate ?? 1);
     this.padding = args.padding ?? 'valid';
-    if (!['valid', 'same', 'causal'].includes(this.padding)) throw new Error(`conv1d: padding must be valid, same or causal, got ${this.padding}`);
+    if (!['valid', 'same', 'causal'].includes(this.padding)) {
+      throw new Error(`conv1d: padding must be valid, same or causal, got ${this.padding}`);
+    }
     this.useBias = args.useBias ?? true;
     this.activation = getActivation(args.activation);
   }
   build(s: LayerShape | LayerShape[]): void {
     const [, , c] = rank3(this.name, single(this.name, s));
-    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
+    const kernelInit = getInitializer(this.args.kernelInitializer, 'glorotUniform');
+    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], kernelInit);
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], getInitializer(this.args.biasInitializer, 'zeros'));
   }
   call(inputs: Tensor | Tensor[]): Tensor {
@@ -99,7 +104,6 @@ export class Conv1D extends Layer {
       dilationRate: this.dilationRate, activation: act, useBias: this.useBias };
   }
 }
-LAYER_REGISTRY.set('Conv1D', (c) => new Conv1D(c as unknown as Conv1DArgs));
 
 /** Arguments of the 1-D pooling layers. */
 export interface Pool1DArgs extends LayerArgs {
@@ -137,14 +141,12 @@ export class MaxPooling1D extends Pooling1D {
   readonly className = 'MaxPooling1D';
   constructor(args: Pool1DArgs = {}) { super(args, 'max'); }
 }
-LAYER_REGISTRY.set('MaxPooling1D', (c) => new MaxPooling1D(c as Pool1DArgs));
 
 /** Average over windows of `poolSize` steps (padding excluded). */
 export class AveragePooling1D extends Pooling1D {
   readonly className = 'AveragePooling1D';
   constructor(args: Pool1DArgs = {}) { super(args, 'avg'); }
 }
-LAYER_REGISTRY.set('AveragePooling1D', (c) => new AveragePooling1D(c as Pool1DArgs));
 
 abstract class GlobalPooling1D extends Layer {
   constructor(args: LayerArgs, private readonly kind: 'max' | 'avg') { super(args); }
@@ -166,11 +168,9 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
   constructor(args: LayerArgs = {}) { super(args, 'avg'); }
 }
-LAYER_REGISTRY.set('GlobalAveragePooling1D', (c) => new GlobalAveragePooling1D(c as LayerArgs));
 
 /** Max over the steps axis. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
   constructor(args: LayerArgs = {}) { super(args, 'max'); }
 }
-LAYER_REGISTRY.set('GlobalMaxPooling1D', (c) => new GlobalMaxPooling1D(c as LayerArgs));

@@ -5,9 +5,9 @@ import * as core from '@loom/core';
 import { SeededRandom, type Tensor } from '@loom/core';
 import { activationName, getActivation, type ActivationFn, type ActivationName } from '../activations.js';
 import type { Variable } from '../autograd/variable.js';
-import { getInitializer, nextSeed, type Initializer } from '../initializers.js';
+import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
-import { Layer, LAYER_REGISTRY, Node, one, single, SymbolicTensor, type LayerArgs, type LayerShape } from './layer.js';
+import { Layer, Node, one, single, SymbolicTensor, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
 
 /** An activation given by name or function. */
 export type ActivationSpec = ActivationName | ActivationFn | string;
@@ -18,7 +18,7 @@ function serializableActivation(layer: string, a: ActivationSpec | undefined): s
   return n;
 }
 
-/** Applies `f` to the last axis of a rank ≥ 2 tensor by flattening the leading axes. */
+/** x·kernel on the last axis of a rank ≥ 2 tensor (leading axes flattened into one for the matmul). */
 function lastAxisMatmul(x: Tensor, kernel: Tensor): Tensor {
   if (x.rank === 2) return core.matmul(x, kernel);
   const lead = x.shape.slice(0, -1);
@@ -30,6 +30,13 @@ function lastDim(layer: string, s: LayerShape): number {
   const d = s[s.length - 1];
   if (s.length < 2 || d === null) throw new Error(`${layer}: needs a known last dimension and rank >= 2, got input shape ${shapeText(s)}`);
   return d;
+}
+
+/** The shape of a normalization layer's output: its input, which needs a known last dimension. */
+function normShape(layer: string, s: LayerShape | LayerShape[]): LayerShape {
+  const sh = single(layer, s);
+  lastDim(layer, sh);
+  return sh;
 }
 
 /** The input placeholder of a functional model. */
@@ -44,7 +51,6 @@ export class InputLayer extends Layer {
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
   getConfig(): Record<string, unknown> { return {}; }
 }
-LAYER_REGISTRY.set('InputLayer', (c) => new InputLayer(c as LayerArgs));
 
 /** A symbolic input for `model({ inputs, outputs })`. `shape` excludes the batch dim. */
 export function input(args: { shape: number[]; name?: string }): SymbolicTensor {
@@ -76,7 +82,9 @@ export class Dense extends Layer {
 
   constructor(args: DenseArgs) {
     super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`dense: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    if (!Number.isInteger(args.units) || args.units < 1) {
+      throw new Error(`dense: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    }
     this.args = args;
     this.units = args.units;
     this.activation = getActivation(args.activation);
@@ -106,13 +114,13 @@ export class Dense extends Layer {
   }
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
     const sh = single(this.name, s);
+    lastDim(this.name, sh);
     return [...sh.slice(0, -1), this.units];
   }
   getConfig(): Record<string, unknown> {
     return { units: this.units, activation: serializableActivation(this.name, this.args.activation), useBias: this.useBias };
   }
 }
-LAYER_REGISTRY.set('Dense', (c) => new Dense(c as unknown as DenseArgs));
 
 /** Applies an activation function. */
 export class Activation extends Layer {
@@ -127,7 +135,6 @@ export class Activation extends Layer {
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
   getConfig(): Record<string, unknown> { return { activation: serializableActivation(this.name, this.args.activation) }; }
 }
-LAYER_REGISTRY.set('Activation', (c) => new Activation(c as unknown as LayerArgs & { activation: string }));
 
 /** Flattens all but the batch dim. */
 export class Flatten extends Layer {
@@ -144,7 +151,6 @@ export class Flatten extends Layer {
   }
   getConfig(): Record<string, unknown> { return {}; }
 }
-LAYER_REGISTRY.set('Flatten', (c) => new Flatten(c as LayerArgs));
 
 /** Reshapes each sample to `targetShape` (one entry may be −1). */
 export class Reshape extends Layer {
@@ -172,7 +178,6 @@ export class Reshape extends Layer {
   }
   getConfig(): Record<string, unknown> { return { targetShape: this.targetShape }; }
 }
-LAYER_REGISTRY.set('Reshape', (c) => new Reshape(c as unknown as LayerArgs & { targetShape: number[] }));
 
 /** Inverted dropout mask: kept entries scaled by 1/(1 − rate). */
 export function dropoutMask(shape: readonly number[], rate: number, rng: SeededRandom): Tensor {
@@ -187,24 +192,26 @@ export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
   readonly seed?: number;
-  private readonly rng: SeededRandom;
+  private rng?: SeededRandom;
   constructor(args: LayerArgs & { rate: number; seed?: number }) {
     super(args);
     if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${JSON.stringify(args.rate)}`);
     this.rate = args.rate;
     this.seed = args.seed;
-    this.rng = new SeededRandom(args.seed ?? nextSeed());
+  }
+  protected override joined(scope: LayerScope): void {
+    this.rng = new SeededRandom(this.seed ?? scope.nextSeed());
   }
   build(): void {}
   call(x: Tensor | Tensor[], training: boolean): Tensor {
     const t = one(this.name, x);
     if (!training || this.rate === 0) return core.clone(t);
-    return core.tidy(() => core.mul(t, dropoutMask(t.shape, this.rate, this.rng)));
+    this.joinedScope();
+    return core.tidy(() => core.mul(t, dropoutMask(t.shape, this.rate, this.rng!)));
   }
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
   getConfig(): Record<string, unknown> { return { rate: this.rate, ...(this.seed !== undefined ? { seed: this.seed } : {}) }; }
 }
-LAYER_REGISTRY.set('Dropout', (c) => new Dropout(c as unknown as LayerArgs & { rate: number }));
 
 /** Maps integer ids to dense vectors: embeddings [inputDim, outputDim]. */
 export class Embedding extends Layer {
@@ -215,13 +222,16 @@ export class Embedding extends Layer {
   constructor(private readonly args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) {
     super(args);
     for (const k of ['inputDim', 'outputDim'] as const) {
-      if (!Number.isInteger(args[k]) || args[k] < 1) throw new Error(`embedding: ${k} must be a positive integer, got ${JSON.stringify(args[k])}`);
+      if (!Number.isInteger(args[k]) || args[k] < 1) {
+        throw new Error(`embedding: ${k} must be a positive integer, got ${JSON.stringify(args[k])}`);
+      }
     }
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;
   }
   build(): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], getInitializer(this.args.embeddingsInitializer, 'randomUniform'));
+    const init = getInitializer(this.args.embeddingsInitializer, 'randomUniform');
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], init);
   }
   call(x: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
@@ -233,7 +243,6 @@ export class Embedding extends Layer {
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return [...single(this.name, s), this.outputDim]; }
   getConfig(): Record<string, unknown> { return { inputDim: this.inputDim, outputDim: this.outputDim }; }
 }
-LAYER_REGISTRY.set('Embedding', (c) => new Embedding(c as unknown as LayerArgs & { inputDim: number; outputDim: number }));
 
 /** Arguments of batchNormalization (Keras defaults). */
 export interface BatchNormArgs extends LayerArgs {
@@ -294,12 +303,11 @@ export class BatchNormalization extends Layer {
       return y;
     });
   }
-  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return normShape(this.name, s); }
   getConfig(): Record<string, unknown> {
     return { momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
   }
 }
-LAYER_REGISTRY.set('BatchNormalization', (c) => new BatchNormalization(c as BatchNormArgs));
 
 /** Normalizes each sample over its last axis; weights gamma, beta. */
 export class LayerNormalization extends Layer {
@@ -325,10 +333,9 @@ export class LayerNormalization extends Layer {
       return core.add(core.mul(y, this.gamma.value), this.beta.value);
     });
   }
-  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return normShape(this.name, s); }
   getConfig(): Record<string, unknown> { return { epsilon: this.epsilon }; }
 }
-LAYER_REGISTRY.set('LayerNormalization', (c) => new LayerNormalization(c as LayerArgs));
 
 function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] {
   if (!Array.isArray(s[0])) throw new Error(`${layer}: expects a list of inputs`);
@@ -358,7 +365,6 @@ export class Concatenate extends Layer {
   }
   getConfig(): Record<string, unknown> { return { axis: this.axis }; }
 }
-LAYER_REGISTRY.set('Concatenate', (c) => new Concatenate(c as LayerArgs));
 
 /** Elementwise sum of its inputs. */
 export class Add extends Layer {
@@ -371,4 +377,3 @@ export class Add extends Layer {
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return multiShapes(this.name, s)[0]; }
   getConfig(): Record<string, unknown> { return {}; }
 }
-LAYER_REGISTRY.set('Add', (c) => new Add(c as LayerArgs));

@@ -1,11 +1,18 @@
-// The `layers` namespace: one factory per layer, Keras/TF.js style (`layers.dense({ units })`).
+// The `layers` namespace: one factory per layer, Keras/TF.js style (`layers.dense({ units })`), and
+// the layer classes and argument types users name.
 
-import { Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Reshape, type BatchNormArgs, type DenseArgs } from './core-layers.js';
-import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pool1DArgs } from './conv-pool.js';
+import type { Initializer } from '../initializers.js';
+import {
+  AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pool1DArgs,
+} from './conv-pool.js';
+import {
+  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Reshape,
+  type ActivationSpec, type BatchNormArgs, type DenseArgs,
+} from './core-layers.js';
 import type { Layer, LayerArgs } from './layer.js';
 import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed, type MergeMode, type Recurrent, type RecurrentArgs } from './recurrent.js';
-import type { ActivationSpec } from './core-layers.js';
-import type { Initializer } from '../initializers.js';
+
+type EmbeddingArgs = LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer };
 
 /** Layer factories. */
 export const layers = {
@@ -14,7 +21,7 @@ export const layers = {
   flatten: (a: LayerArgs = {}) => new Flatten(a),
   reshape: (a: LayerArgs & { targetShape: number[] }) => new Reshape(a),
   dropout: (a: LayerArgs & { rate: number; seed?: number }) => new Dropout(a),
-  embedding: (a: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) => new Embedding(a),
+  embedding: (a: EmbeddingArgs) => new Embedding(a),
   batchNormalization: (a: BatchNormArgs = {}) => new BatchNormalization(a),
   layerNormalization: (a: LayerArgs & { epsilon?: number } = {}) => new LayerNormalization(a),
   concatenate: (a: LayerArgs & { axis?: number } = {}) => new Concatenate(a),
@@ -31,7 +38,15 @@ export const layers = {
   timeDistributed: (a: LayerArgs & { layer: Layer }) => new TimeDistributed(a),
 };
 
-export * from './layer.js';
-export * from './core-layers.js';
-export * from './conv-pool.js';
-export * from './recurrent.js';
+// The classes users name (instanceof checks, types, subclassing `Layer`); helpers the layers share
+// (`one`, `single`, `isShapeList`, `Node`, `LayerScope`) and the loader's class table stay internal.
+export { Layer, SymbolicTensor } from './layer.js';
+export type { LayerArgs, LayerInput, LayerJSON, LayerShape } from './layer.js';
+export {
+  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, input, InputLayer, LayerNormalization, Reshape,
+} from './core-layers.js';
+export type { ActivationSpec, BatchNormArgs, DenseArgs } from './core-layers.js';
+export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from './conv-pool.js';
+export type { Conv1DArgs, Pool1DArgs } from './conv-pool.js';
+export { Bidirectional, GRU, LSTM, Recurrent, SimpleRNN, TimeDistributed } from './recurrent.js';
+export type { MergeMode, RecurrentArgs } from './recurrent.js';

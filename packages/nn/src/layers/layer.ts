@@ -1,9 +1,10 @@
-// The Layer base class (weights as Variables, build-on-first-use, Keras-style configs), symbolic
-// tensors for the functional API, and the registry that recreates layers from saved configs.
+// The Layer base class (weights as Variables, build-on-first-use, Keras-style configs), the scope a
+// model gives its layers (names and seeds), symbolic tensors for the functional API, and the JSON
+// form of a layer (recreated from it by layers/classes.ts).
 
-import { Tensor } from '@loom/core';
+import { SeededRandom, Tensor } from '@loom/core';
 import { Variable } from '../autograd/variable.js';
-import type { Initializer } from '../initializers.js';
+import { defaultSeed, type Initializer } from '../initializers.js';
 
 /** A shape with a `null` batch (or unknown) dimension. */
 export type LayerShape = (number | null)[];
@@ -18,23 +19,51 @@ export interface LayerArgs {
   trainable?: boolean;
 }
 
-const nameCounters = new Map<string, number>();
+/**
+ * What one model gives its layers: auto names unique within it (the first dense is 'dense', the next
+ * 'dense_1', as Keras numbers a fresh session) and the seed stream their initial weights come from.
+ * Nothing is shared between models, so a model's weight names and values never depend on what else
+ * the process built.
+ */
+export class LayerScope {
+  private readonly counts = new Map<string, number>();
+  private readonly taken = new Set<string>();
+  private readonly seeds: SeededRandom;
 
-function uniqueName(prefix: string): string {
-  const n = (nameCounters.get(prefix) ?? 0) + 1;
-  nameCounters.set(prefix, n);
-  return n === 1 ? prefix : `${prefix}_${n - 1}`;
+  constructor(seed: number) {
+    this.seeds = new SeededRandom(seed);
+  }
+
+  /** Marks a given name as used, so auto names avoid it. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+
+  /** `prefix`, then `prefix_1`, `prefix_2`, … skipping names already used in this scope. */
+  uniqueName(prefix: string): string {
+    for (;;) {
+      const n = this.counts.get(prefix) ?? 0;
+      this.counts.set(prefix, n + 1);
+      const name = n === 0 ? prefix : `${prefix}_${n}`;
+      if (!this.taken.has(name)) {
+        this.taken.add(name);
+        return name;
+      }
+    }
+  }
+
+  /** The next seed of the stream. */
+  nextSeed(): number {
+    return this.seeds.nextUint32();
+  }
 }
 
 function snake(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-let symbolicId = 0;
-
 /** A placeholder in a functional graph: a shape and the layer call that produces it. */
 export class SymbolicTensor {
-  readonly id = symbolicId++;
   constructor(
     readonly shape: LayerShape,
     readonly node: Node,
@@ -59,14 +88,17 @@ export type LayerInput = Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
 /** Base class of all layers. Subclasses define build, call, computeOutputShape and getConfig. */
 export abstract class Layer {
   abstract readonly className: string;
-  readonly name: string;
   trainable: boolean;
   built = false;
   batchInputShape?: LayerShape;
   protected readonly vars: Variable[] = [];
+  private readonly prefix: string;
+  private givenName?: string;
+  private scope?: LayerScope;
 
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
-    this.name = args.name ?? uniqueName(defaultPrefix ?? snake(new.target.name));
+    this.prefix = defaultPrefix ?? snake(new.target.name);
+    this.givenName = args.name;
     this.trainable = args.trainable ?? true;
     if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
     else if (args.inputShape) {
@@ -75,6 +107,45 @@ export abstract class Layer {
       }
       this.batchInputShape = [null, ...args.inputShape];
     }
+  }
+
+  /**
+   * The given name, else the one taken on joining a model (unique in it); until then, and for a
+   * layer built outside any model, the snake_case class name.
+   */
+  get name(): string {
+    return this.givenName ?? this.prefix;
+  }
+
+  /** @internal Marks a given name as used in `scope` before auto names are handed out. */
+  reserveName(scope: LayerScope): void {
+    if (this.givenName !== undefined) scope.reserve(this.givenName);
+  }
+
+  /**
+   * @internal Joins a model's scope: takes a name unique in it (or `fallbackName`) unless the layer
+   * has one, then draws its seeds from it. A layer joins once: one shared with a second model, or
+   * built before it joined, keeps its name and weights.
+   */
+  adopt(scope: LayerScope, fallbackName?: string): void {
+    if (this.scope) {
+      scope.reserve(this.name);
+      return;
+    }
+    this.scope = scope;
+    if (this.givenName !== undefined) scope.reserve(this.givenName);
+    else if (fallbackName !== undefined) scope.reserve((this.givenName = fallbackName));
+    else this.givenName = scope.uniqueName(this.prefix);
+    this.joined(scope);
+  }
+
+  /** Called once on joining a scope: layers with random state draw its seed here; wrappers pass the scope on. */
+  protected joined(_scope: LayerScope): void {}
+
+  /** The scope the layer joined; one used outside any model joins a scope of its own (from `setSeed`'s seed). */
+  protected joinedScope(): LayerScope {
+    if (!this.scope) this.adopt(new LayerScope(defaultSeed()));
+    return this.scope!;
   }
 
   /** Creates the weights for inputs of `inputShape` (batch dim included, possibly null). */
@@ -91,7 +162,8 @@ export abstract class Layer {
 
   /** Adds a weight created by `init`; weight names are `layerName/name`. */
   protected addWeight(name: string, shape: number[], init: Initializer, trainable = true): Variable {
-    const t = init.create(shape);
+    const seeds = this.joinedScope();
+    const t = init.create(shape, init.needsSeed ? seeds.nextSeed() : undefined);
     const v = new Variable(t, { name: `${this.name}/${name}`, trainable });
     t.dispose();
     this.vars.push(v);
@@ -118,16 +190,17 @@ export abstract class Layer {
     return this.weights.reduce((n, v) => n + v.shape.reduce((a, b) => a * b, 1), 0);
   }
 
-  /** Builds once, checking the input shape against an earlier build. */
+  /** Builds once (joining a scope of its own first when outside a model); later calls keep that build. */
   ensureBuilt(inputShape: LayerShape | LayerShape[]): void {
     if (this.built) return;
+    this.joinedScope();
     this.build(inputShape);
     this.built = true;
   }
 
   /**
-   * Applies the layer: to tensors (eager, inference mode) or to symbolic tensors (builds a
-   * functional graph and returns symbolic outputs).
+   * Applies the layer: to tensors (eager, inference mode; builds on first use) or to symbolic tensors
+   * (adds a node to a functional graph; the model builds its layers once it has named them).
    */
   apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor | SymbolicTensor[];
   apply(inputs: Tensor | Tensor[], options?: { training?: boolean }): Tensor | Tensor[];
@@ -137,9 +210,7 @@ export abstract class Layer {
     if (list.every((t) => t instanceof SymbolicTensor)) {
       const sym = list as SymbolicTensor[];
       const shapes = sym.map((s) => s.shape);
-      const inShape = Array.isArray(inputs) ? shapes : shapes[0];
-      this.ensureBuilt(inShape);
-      const out = this.computeOutputShape(inShape);
+      const out = this.computeOutputShape(Array.isArray(inputs) ? shapes : shapes[0]);
       const node = new Node(this, sym, Array.isArray(inputs));
       const outShapes = isShapeList(out) ? out : [out];
       node.outputs = outShapes.map((s, i) => new SymbolicTensor(s, node, i));
@@ -178,9 +249,6 @@ export function one(layer: string, x: Tensor | Tensor[]): Tensor {
   return x;
 }
 
-/** Recreates a layer from its class name and config; filled by each layer module. */
-export const LAYER_REGISTRY = new Map<string, (config: Record<string, unknown>) => Layer>();
-
 /** A layer's serializable description. */
 export interface LayerJSON {
   className: string;
@@ -197,14 +265,4 @@ export function serializeLayer(layer: Layer): LayerJSON {
       ...layer.getConfig(),
     },
   };
-}
-
-/** Recreates a layer from `serializeLayer` output. */
-export function deserializeLayer(json: LayerJSON): Layer {
-  if (!json || typeof json !== 'object' || typeof json.className !== 'string' || !json.config || typeof json.config !== 'object') {
-    throw new Error(`model load: a layer entry must be { className, config }, got ${JSON.stringify(json)?.slice(0, 80)}`);
-  }
-  const make = LAYER_REGISTRY.get(json.className);
-  if (!make) throw new Error(`model load: unknown layer class '${json.className}'; known: ${[...LAYER_REGISTRY.keys()].join(', ')}`);
-  return make(json.config);
 }

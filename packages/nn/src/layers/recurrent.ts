@@ -5,12 +5,10 @@ import * as core from '@loom/core';
 import { SeededRandom, type Tensor } from '@loom/core';
 import { activationName, getActivation, type ActivationFn } from '../activations.js';
 import type { Variable } from '../autograd/variable.js';
-import { getInitializer, nextSeed, type Initializer } from '../initializers.js';
+import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
 import { dropoutMask, type ActivationSpec } from './core-layers.js';
-import {
-  deserializeLayer, isShapeList, Layer, LAYER_REGISTRY, one, serializeLayer, single, type LayerArgs, type LayerJSON, type LayerShape,
-} from './layer.js';
+import { isShapeList, Layer, one, serializeLayer, single, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
 
 /** Arguments shared by the recurrent layers (Keras names and defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -59,11 +57,13 @@ export abstract class Recurrent extends Layer {
   bias?: Variable;
   protected abstract readonly gates: number;
   protected abstract readonly numStates: number;
-  private readonly rng: SeededRandom;
+  private dropoutRng?: SeededRandom;
 
   constructor(readonly args: RecurrentArgs) {
     super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`${this.name}: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    if (!Number.isInteger(args.units) || args.units < 1) {
+      throw new Error(`${this.name}: units must be a positive integer, got ${JSON.stringify(args.units)}`);
+    }
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
@@ -76,7 +76,15 @@ export abstract class Recurrent extends Layer {
     this.useBias = args.useBias ?? true;
     this.act = getActivation(args.activation ?? 'tanh');
     this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
-    this.rng = new SeededRandom(args.seed ?? nextSeed());
+  }
+
+  protected override joined(scope: LayerScope): void {
+    this.dropoutRng = new SeededRandom(this.args.seed ?? scope.nextSeed());
+  }
+
+  private get rng(): SeededRandom {
+    this.joinedScope();
+    return this.dropoutRng!;
   }
 
   protected abstract biasShape(): number[];
@@ -85,17 +93,19 @@ export abstract class Recurrent extends Layer {
   }
 
   /** The sequence input's shape; a list means [x, ...initialStates]. */
-  protected seqShape(s: LayerShape | LayerShape[]): LayerShape {
-    if (!isShapeList(s)) return s;
-    if (s.length !== 1 + this.numStates) {
-      throw new Error(`${this.name}: expects x or [x, ${this.numStates === 2 ? 'h, c' : 'h'}] (initial states), got ${s.length} inputs`);
-    }
-    return s[0];
+  protected seqShape(s: LayerShape | LayerShape[]): [number | null, number | null, number] {
+    if (isShapeList(s) && s.length !== 1 + this.numStates) throw new Error(`${this.name}: ${this.statesHint()}, got ${s.length} inputs`);
+    const sh = isShapeList(s) ? s[0] : s;
+    if (sh.length !== 3 || sh[2] === null) throw new Error(`${this.name}: expected input [batch, steps, features], got ${shapeText(sh)}`);
+    return sh as [number | null, number | null, number];
+  }
+
+  private statesHint(): string {
+    return `expects x or [x, ${this.numStates === 2 ? 'h, c' : 'h'}] (initial states)`;
   }
 
   build(s: LayerShape | LayerShape[]): void {
     const sh = this.seqShape(s);
-    if (sh.length !== 3 || sh[2] === null) throw new Error(`${this.name}: expected input [batch, steps, features], got ${shapeText(sh)}`);
     const g = this.gates * this.units;
     this.kernel = this.addWeight('kernel', [sh[2], g], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
     this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], getInitializer(this.args.recurrentInitializer, 'orthogonal'));
@@ -115,7 +125,7 @@ export abstract class Recurrent extends Layer {
       let x = Array.isArray(inputs) ? inputs[0] : inputs;
       const initial = Array.isArray(inputs) ? inputs.slice(1) : [];
       if (Array.isArray(inputs) && initial.length !== this.numStates) {
-        throw new Error(`${this.name}: expects x or [x, ${this.numStates === 2 ? 'h, c' : 'h'}] (initial states), got ${inputs.length} inputs`);
+        throw new Error(`${this.name}: ${this.statesHint()}, got ${inputs.length} inputs`);
       }
       const k = this.kernel.value;
       if (x.rank !== 3 || x.shape[2] !== k.shape[0]) {
@@ -175,7 +185,6 @@ export class SimpleRNN extends Recurrent {
     return [this.act(core.add(zx, core.matmul(hIn, this.recurrentKernel.value)))];
   }
 }
-LAYER_REGISTRY.set('SimpleRNN', (c) => new SimpleRNN(c as unknown as RecurrentArgs));
 
 /**
  * LSTM with gates in Keras order i, f, c, o: kernel [in, 4u], recurrentKernel [u, 4u], bias [4u].
@@ -205,7 +214,6 @@ export class LSTM extends Recurrent {
     return { ...super.getConfig(), unitForgetBias: this.args.unitForgetBias ?? true };
   }
 }
-LAYER_REGISTRY.set('LSTM', (c) => new LSTM(c as unknown as RecurrentArgs));
 
 /**
  * GRU with gates in Keras order z, r, h. resetAfter true (default, Keras 2+): bias [2, 3u] (input
@@ -251,7 +259,6 @@ export class GRU extends Recurrent {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
-LAYER_REGISTRY.set('GRU', (c) => new GRU(c as unknown as RecurrentArgs));
 
 /** How bidirectional outputs are combined. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -262,20 +269,24 @@ export class Bidirectional extends Layer {
   readonly forward: Recurrent;
   readonly backward: Recurrent;
   readonly mergeMode: MergeMode;
-  constructor(args: LayerArgs & { layer: Recurrent | LayerJSON; mergeMode?: MergeMode }) {
+  constructor(args: LayerArgs & { layer: Recurrent; mergeMode?: MergeMode }) {
     super(args);
-    const fwd = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer);
+    const fwd = args.layer;
     if (!(fwd instanceof Recurrent)) throw new Error('bidirectional: layer must be a simpleRNN, lstm or gru layer');
     if (fwd.returnState) throw new Error('bidirectional: returnState is not supported on the wrapped layer');
     this.forward = fwd;
-    const json = serializeLayer(fwd);
-    this.backward = deserializeLayer({
-      className: json.className,
-      config: { ...json.config, name: `backward_${fwd.name}`, goBackwards: !fwd.goBackwards, batchInputShape: undefined },
-    }) as Recurrent;
+    // The copy is made from the saved config, as loading a model would recreate it; it is named
+    // `backward_<forward name>` when the wrapper joins a model.
+    const { config } = serializeLayer(fwd);
+    const Copy = fwd.constructor as new (a: RecurrentArgs) => Recurrent;
+    this.backward = new Copy({ ...config, name: undefined, goBackwards: !fwd.goBackwards, batchInputShape: undefined } as RecurrentArgs);
     this.mergeMode = args.mergeMode ?? 'concat';
     if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new Error(`bidirectional: unknown mergeMode '${this.mergeMode}'`);
     if (!this.batchInputShape && fwd.batchInputShape) this.batchInputShape = fwd.batchInputShape;
+  }
+  protected override joined(scope: LayerScope): void {
+    this.forward.adopt(scope);
+    this.backward.adopt(scope, `backward_${this.forward.name}`);
   }
   override get weights(): Variable[] { return [...this.forward.weights, ...this.backward.weights]; }
   build(s: LayerShape | LayerShape[]): void {
@@ -303,15 +314,18 @@ export class Bidirectional extends Layer {
   getConfig(): Record<string, unknown> { return { layer: serializeLayer(this.forward), mergeMode: this.mergeMode }; }
   override dispose(): void { this.forward.dispose(); this.backward.dispose(); }
 }
-LAYER_REGISTRY.set('Bidirectional', (c) => new Bidirectional(c as unknown as LayerArgs & { layer: LayerJSON }));
 
 /** Applies a layer to every time step: [batch, steps, ...] → [batch, steps, ...out]. */
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
   readonly layer: Layer;
-  constructor(args: LayerArgs & { layer: Layer | LayerJSON }) {
+  constructor(args: LayerArgs & { layer: Layer }) {
     super(args);
-    this.layer = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer);
+    if (!(args.layer instanceof Layer)) throw new Error('timeDistributed: layer must be a layer');
+    this.layer = args.layer;
+  }
+  protected override joined(scope: LayerScope): void {
+    this.layer.adopt(scope);
   }
   override get weights(): Variable[] { return this.layer.weights; }
   private inner(s: LayerShape): LayerShape {
@@ -338,4 +352,3 @@ export class TimeDistributed extends Layer {
   getConfig(): Record<string, unknown> { return { layer: serializeLayer(this.layer) }; }
   override dispose(): void { this.layer.dispose(); }
 }
-LAYER_REGISTRY.set('TimeDistributed', (c) => new TimeDistributed(c as unknown as LayerArgs & { layer: LayerJSON }));

@@ -1,9 +1,43 @@
-// Loading saved models (validated: a corrupt or truncated save gives a clear error and creates
-// nothing), JSON text conversion, and file helpers for Node.
+// The save format, both ways: `saveModel` (behind `model.save()`) writes topology, weight specs and
+// one weight buffer; `loadModel` reads it back, validated (a corrupt or truncated save gives a clear
+// error and creates nothing). Also JSON text conversion, and file helpers for Node and browsers.
 
 import { tensor, type Tensor } from '@loom/core';
-import { deserializeLayer, type Layer, type LayerJSON } from '../layers/layer.js';
-import { Functional, Sequential, type Model, type SavedModel } from './model.js';
+import { deserializeLayer } from '../layers/classes.js';
+import type { Layer, LayerJSON } from '../layers/layer.js';
+import { Functional } from './functional.js';
+import type { Model } from './model.js';
+import { Sequential } from './sequential.js';
+
+/** What `save()` produces and `loadModel()` accepts. */
+export interface SavedModel {
+  format: 'loom-nn-model';
+  version: 1;
+  topology: Record<string, unknown>;
+  weightSpecs: { name: string; shape: number[]; dtype: 'float32' }[];
+  weightData: ArrayBuffer;
+  training?: { loss: string };
+}
+
+/** Serializes a built model: JSON-able `topology` and `weightSpecs`, binary `weightData` (float32, in weight order). */
+export async function saveModel(model: Model): Promise<SavedModel> {
+  if (!model.inputShapes) throw new Error('save: the model is not built yet; call it on data or give the first layer an inputShape');
+  const vars = model.weights;
+  const specs = vars.map((v) => ({ name: v.name, shape: [...v.shape], dtype: 'float32' as const }));
+  const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  const data = new Float32Array(total);
+  let off = 0;
+  for (const v of vars) {
+    const d = (await v.value.data()) as Float32Array;
+    data.set(d, off);
+    off += d.length;
+  }
+  const loss = model.lossName;
+  return {
+    format: 'loom-nn-model', version: 1, topology: model.topology(), weightSpecs: specs, weightData: data.buffer,
+    ...(loss ? { training: { loss } } : {}),
+  };
+}
 
 /** The JSON text of a saved model (topology and weight specs; weights stay binary). */
 export function savedModelToJSON(saved: SavedModel): string {
@@ -29,17 +63,20 @@ export function loadModel(saved: SavedModel): Model {
   }
   if (saved.version !== 1) throw new Error(`loadModel: unsupported version ${String(saved.version)}; this build reads version 1`);
   const specs = saved.weightSpecs;
-  if (!Array.isArray(specs) || specs.some((s) => !s || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0))) {
-    throw new Error('loadModel: weightSpecs must be a list of { name, shape, dtype }');
-  }
+  const badSpec = (s: SavedModel['weightSpecs'][number]) =>
+    !s || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0);
+  if (!Array.isArray(specs) || specs.some(badSpec)) throw new Error('loadModel: weightSpecs must be a list of { name, shape, dtype }');
   if (!(saved.weightData instanceof ArrayBuffer)) throw new Error('loadModel: weightData must be an ArrayBuffer');
   const sizes = specs.map((s) => s.shape.reduce((a, b) => a * b, 1));
   const expected = sizes.reduce((a, b) => a + b, 0) * 4;
   if (saved.weightData.byteLength !== expected) {
-    throw new Error(`loadModel: weight data has ${saved.weightData.byteLength} bytes but the specs need ${expected}; the weights file is truncated or does not belong to this model`);
+    throw new Error(`loadModel: weight data has ${saved.weightData.byteLength} bytes but the specs need ${expected}; ` +
+      'the weights file is truncated or does not belong to this model');
   }
   const topo = saved.topology as { className?: string; config?: { layers?: LayerJSON[]; name?: string } };
-  if (!topo || !topo.config || !Array.isArray(topo.config.layers)) throw new Error('loadModel: topology must be { className, config: { layers } }');
+  if (!topo || !topo.config || !Array.isArray(topo.config.layers)) {
+    throw new Error('loadModel: topology must be { className, config: { layers } }');
+  }
   const created: Layer[] = [];
   let model: Model | undefined;
   try {
@@ -117,8 +154,13 @@ export async function downloadModel(model: Model, name = 'model'): Promise<void>
 
 const IDB_STORE = 'models';
 
+/** One model in IndexedDB: the JSON text and the weights. */
+type StoredEntry = { json: string; weightData: ArrayBuffer };
+
 function openDb(dbName: string): Promise<IDBDatabase> {
-  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available here; in Node use saveModelToFiles'));
+  if (typeof indexedDB === 'undefined') {
+    return Promise.reject(new Error('IndexedDB is not available here; in Node use saveModelToFiles'));
+  }
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(dbName, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(IDB_STORE);
@@ -150,9 +192,9 @@ export async function saveModelToIndexedDB(model: Model, key: string, dbName = '
 /** Browser: loads a model stored with `saveModelToIndexedDB`. */
 export async function loadModelFromIndexedDB(key: string, dbName = 'loom-nn'): Promise<Model> {
   const db = await openDb(dbName);
-  let entry: { json: string; weightData: ArrayBuffer } | undefined;
+  let entry: StoredEntry | undefined;
   try {
-    entry = await idbRequest(db, 'readonly', (s) => s.get(key) as IDBRequest<{ json: string; weightData: ArrayBuffer } | undefined>);
+    entry = await idbRequest(db, 'readonly', (s) => s.get(key) as IDBRequest<StoredEntry | undefined>);
   } finally {
     db.close();
   }

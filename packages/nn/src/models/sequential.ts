@@ -1,0 +1,91 @@
+// Sequential models: a plain stack of single-input, single-output layers, each named in the model's
+// scope as it is added and built as soon as the input shape is known.
+
+import * as core from '@loom/core';
+import type { Tensor } from '@loom/core';
+import { isShapeList, Layer, serializeLayer, type LayerShape } from '../layers/layer.js';
+import { saveModel, type SavedModel } from './io.js';
+import { Model, type ModelArgs } from './model.js';
+
+/** Arguments of `new Sequential`. */
+export interface SequentialArgs extends ModelArgs {
+  layers?: Layer[];
+}
+
+/** A plain stack of single-input, single-output layers. */
+export class Sequential extends Model {
+  readonly className = 'Sequential';
+  private readonly list: Layer[] = [];
+  private shapes?: LayerShape[];
+
+  constructor(args: SequentialArgs = {}) {
+    super('sequential', args);
+    const initial = args.layers ?? [];
+    // Given names are reserved first, so auto names never take one of them; every layer joins (and
+    // draws its seeds) before the first one builds, the order the seeds were always drawn in.
+    const given = initial.filter((l) => l instanceof Layer);
+    for (const l of given) l.reserveName(this.scope);
+    for (const l of given) l.adopt(this.scope);
+    for (const l of initial) this.add(l);
+  }
+
+  get layers(): Layer[] { return [...this.list]; }
+
+  /** Appends a layer (named in this model, and built at once when the input shape is known). */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new Error(`sequential: expected a layer, got ${typeof layer}`);
+    if (this.list.includes(layer)) throw new Error(`sequential: layer '${layer.name}' was added twice`);
+    layer.adopt(this.scope);
+    this.list.push(layer);
+    if (this.list.length === 1 && layer.batchInputShape) this.buildShapes(layer.batchInputShape);
+    else if (this.shapes) this.buildShapes(this.shapes[0]);
+  }
+
+  private buildShapes(inputShape: LayerShape): void {
+    const shapes: LayerShape[] = [inputShape];
+    let s = inputShape;
+    for (const l of this.list) {
+      l.ensureBuilt(s);
+      const o = l.computeOutputShape(s);
+      if (isShapeList(o)) throw new Error(`sequential: layer '${l.name}' has several outputs; use the functional model() API`);
+      shapes.push(o);
+      s = o;
+    }
+    this.shapes = shapes;
+  }
+
+  get inputShapes(): LayerShape[] | undefined { return this.shapes ? [this.shapes[0]] : undefined; }
+  get outputShapes(): LayerShape[] | undefined { return this.shapes ? [this.shapes[this.shapes.length - 1]] : undefined; }
+
+  protected buildFrom(xs: Tensor[]): void {
+    if (this.list.length === 0) throw new Error('sequential: the model has no layers');
+    if (xs.length !== 1) throw new Error(`sequential: takes one input, got ${xs.length}`);
+    this.buildShapes([null, ...xs[0].shape.slice(1)]);
+  }
+
+  protected run(xs: Tensor[], training: boolean): Tensor[] {
+    return core.tidy(() => {
+      let h = xs[0];
+      for (const l of this.list) {
+        const out = l.call(h, training);
+        if (Array.isArray(out)) throw new Error(`sequential: layer '${l.name}' returned several outputs`);
+        h = out;
+      }
+      return [h === xs[0] ? core.clone(h) : h];
+    });
+  }
+
+  protected layerOutputShapes(): Map<Layer, LayerShape | LayerShape[]> {
+    const m = new Map<Layer, LayerShape>();
+    this.list.forEach((l, i) => { if (this.shapes) m.set(l, this.shapes[i + 1]); });
+    return m;
+  }
+
+  topology(): Record<string, unknown> {
+    return { className: 'Sequential', config: { name: this.name, layers: this.list.map(serializeLayer) } };
+  }
+
+  save(): Promise<SavedModel> {
+    return saveModel(this);
+  }
+}
