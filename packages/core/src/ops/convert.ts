@@ -161,6 +161,16 @@ export function assertDType(op: string, what: string, dtype: DType, allowed: rea
   }
 }
 
+/** Throws unless `value` can be stored in `dtype` exactly (int32: an integer in range). */
+export function assertFitsDType(op: string, name: string, value: number | boolean, dtype: DType): void {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`${op}: ${name} must be a number or boolean, got ${JSON.stringify(value)}`);
+  }
+  if (dtype === 'int32' && typeof value === 'number' && (!Number.isInteger(value) || value < -2147483648 || value > 2147483647)) {
+    throw new Error(`${op}: ${name} ${value} cannot be stored as int32; use an integer in [-2147483648, 2147483647] or dtype float32`);
+  }
+}
+
 /** Throws unless `value` is an integer (optionally at least `min`). */
 export function assertInt(op: string, name: string, value: unknown, min = -Infinity): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {

@@ -5,7 +5,7 @@ import { makeTensor, runOp, runView } from '../engine/index.js';
 import { randomSeed, SeededRandom } from '../random.js';
 import { assertValidShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { assertInt, assertNumber, makeFromValues, type TensorLike } from './convert.js';
+import { assertFitsDType, assertInt, assertNumber, makeFromValues, type TensorLike } from './convert.js';
 
 /**
  * A tensor from values: nested arrays, a typed array, or a single number/boolean.
@@ -25,16 +25,6 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 
 function checkDType(op: string, dtype: unknown): asserts dtype is DType {
   if (!isDType(dtype)) throw new Error(`${op}: unknown dtype '${String(dtype)}'; valid dtypes are float32, int32, bool`);
-}
-
-/** Throws unless `value` can be stored in `dtype` exactly (int32: an integer in range). */
-export function assertFitsDType(op: string, name: string, value: number | boolean, dtype: DType): void {
-  if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new Error(`${op}: ${name} must be a number or boolean, got ${JSON.stringify(value)}`);
-  }
-  if (dtype === 'int32' && typeof value === 'number' && (!Number.isInteger(value) || value < -2147483648 || value > 2147483647)) {
-    throw new Error(`${op}: ${name} ${value} cannot be stored as int32; use an integer in [-2147483648, 2147483647] or dtype float32`);
-  }
 }
 
 function fill(op: string, shape: readonly number[], value: number | boolean, dtype: DType | undefined): Tensor {

@@ -4,8 +4,7 @@ import { runOp, runView } from '../engine/index.js';
 import { broadcastShapes, fmt, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
-import { assertBool, assertInt, assertNumber, convert, convertIndices, describe, scoped, type TensorLike } from './convert.js';
-import { assertFitsDType } from './creation.js';
+import { assertBool, assertFitsDType, assertInt, assertNumber, convert, convertIndices, describe, scoped, type TensorLike } from './convert.js';
 import { cast, equal, where } from './elementwise.js';
 
 function asInts(op: string, name: string, value: unknown): number[] {

@@ -2,15 +2,16 @@
 // broadcasting, where, cast, clip, leakyRelu.
 
 import {
-  BINARY_ARITH_OPS, COMPARE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS,
+  BINARY_ARITH_OPS, COMPARE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, type BinaryArithOp, type UnaryMathOp, type UnaryOp,
 } from '../backend/op-attrs.js';
 import type * as Loom from '../index.js';
 import type { Tensor } from '../tensor.js';
 import { data, EDGE_VALUES, gen, type ValueKind } from './data.js';
-import type { ConformanceCase, InputData, OpCase, TfLike } from './types.js';
+import type { PublicOp } from './public-ops.js';
+import type { ConformanceCase, GradSpec, InputData, OpCase, TfLike } from './types.js';
 
 type AnyFn = (...args: unknown[]) => Tensor;
-const call = (l: typeof Loom, op: string, ...args: unknown[]): Tensor => (l as unknown as Record<string, AnyFn>)[op](...args);
+const call = (l: typeof Loom, op: PublicOp, ...args: unknown[]): Tensor => (l as unknown as Record<string, AnyFn>)[op](...args);
 
 /** Independent float64 erf for the gelu oracle: Maclaurin series, and erfc by continued fraction for |x| > 3. */
 function erf64(x: number): number {
@@ -37,12 +38,13 @@ function erf64(x: number): number {
 }
 
 /** Float64 oracles for ops TensorFlow.js does not have. */
-const F64: Partial<Record<string, (x: number) => number>> = {
-  gelu: (x) => 0.5 * x * (1 + erf64(x / Math.SQRT2)),
-  silu: (x) => x / (1 + Math.exp(-x)),
-};
+const F64 = {
+  gelu: (x: number) => 0.5 * x * (1 + erf64(x / Math.SQRT2)),
+  silu: (x: number) => x / (1 + Math.exp(-x)),
+} satisfies Partial<Record<UnaryMathOp, (x: number) => number>>;
 
-const TF_UNARY: Record<string, string> = {
+/** The TensorFlow.js function for every other unary op (the mapped type names a missing one). */
+const TF_UNARY: { readonly [K in Exclude<UnaryOp, keyof typeof F64>]: string } = {
   neg: 'neg', abs: 'abs', sign: 'sign', square: 'square', relu: 'relu', relu6: 'relu6', floor: 'floor', ceil: 'ceil',
   round: 'round', exp: 'exp', expm1: 'expm1', log: 'log', log1p: 'log1p', sqrt: 'sqrt', rsqrt: 'rsqrt',
   reciprocal: 'reciprocal', sin: 'sin', cos: 'cos', tan: 'tan', atan: 'atan', tanh: 'tanh', sigmoid: 'sigmoid',
@@ -50,13 +52,16 @@ const TF_UNARY: Record<string, string> = {
 };
 
 /** Where each unary math op is defined, for random inputs. */
-const DOMAIN: Partial<Record<string, ValueKind>> = {
+const DOMAIN: Partial<Record<UnaryMathOp, ValueKind>> = {
   log: 'positive', sqrt: 'positive', rsqrt: 'positive', log1p: 'positive', reciprocal: 'positive', tan: 'unit',
 };
 
-function unaryCase(op: string, variant: string, input: InputData, floatOut: boolean): OpCase {
-  const f64 = F64[op];
-  const base: OpCase = { kind: 'op', name: `${op}/${variant}`, op, inputs: [input], run: (l, [x]) => call(l, op, x) };
+/** A gradient case differentiating every float32 input and output. */
+const GRAD: GradSpec = {};
+
+function unaryCase(op: UnaryOp, variant: string, input: InputData, floatOut: boolean, grad?: GradSpec): OpCase {
+  const f64 = op in F64 ? F64[op as keyof typeof F64] : undefined;
+  const base: OpCase = { kind: 'op', name: `${op}/${variant}`, op, inputs: [input], run: (l, [x]) => call(l, op, x), grad };
   if ((op === 'floor' || op === 'ceil') && input.dtype === 'int32') {
     // TF.js rejects int32 here; on integers both are the identity.
     return { ...base, expected: [{ shape: input.shape, dtype: 'int32', values: input.values }] };
@@ -67,7 +72,8 @@ function unaryCase(op: string, variant: string, input: InputData, floatOut: bool
   }
   return {
     ...base,
-    tf: (tf: TfLike, [x]: TfLike[]) => tf[TF_UNARY[op]](floatOut && x.dtype !== 'float32' ? tf.cast(x, 'float32') : x),
+    tf: (tf: TfLike, [x]: TfLike[]) =>
+      tf[TF_UNARY[op as keyof typeof TF_UNARY]](floatOut && x.dtype !== 'float32' ? tf.cast(x, 'float32') : x),
   };
 }
 
@@ -76,9 +82,9 @@ function unaryCases(): ConformanceCase[] {
   for (const op of UNARY_MATH_OPS) {
     const kind = DOMAIN[op] ?? 'normal';
     cases.push(
-      unaryCase(op, 'random', gen([3, 4], kind), true),
+      unaryCase(op, 'random', gen([3, 4], kind), true, GRAD),
       unaryCase(op, 'edge', data(EDGE_VALUES), true),
-      unaryCase(op, 'rank0', data([0.75], []), true),
+      unaryCase(op, 'rank0', data([0.75], []), true, GRAD),
       unaryCase(op, 'rank5', gen([2, 1, 3, 1, 2], kind), true),
       unaryCase(op, 'empty', data([], [0, 3]), true),
       unaryCase(op, 'int32', data([1, 2, 3, 4], [4], 'int32'), true),
@@ -88,9 +94,10 @@ function unaryCases(): ConformanceCase[] {
     // NOTE: TF.js gives sign(NaN) = 0; Loom follows NumPy (NaN), checked by hand below.
     const edge = op === 'sign' ? EDGE_VALUES.filter((v) => !Number.isNaN(v)) : EDGE_VALUES;
     cases.push(
-      unaryCase(op, 'random', gen([3, 4], 'wide'), false),
+      unaryCase(op, 'random', gen([3, 4], 'wide'), false, GRAD),
       unaryCase(op, 'edge', data(edge), false),
-      unaryCase(op, 'rank0', data([-2.5], []), false),
+      // NOTE: round jumps at -2.5, so that rank-0 case is no gradient case.
+      unaryCase(op, 'rank0', data([-2.5], []), false, op === 'round' ? undefined : GRAD),
       unaryCase(op, 'rank5', gen([2, 1, 3, 1, 2], 'wide'), false),
       unaryCase(op, 'empty', data([], [2, 0]), false),
       unaryCase(op, 'int32', gen([2, 5], 'int'), false),
@@ -114,7 +121,7 @@ function unaryCases(): ConformanceCase[] {
       run: (l, [x]) => l.neg(x), expected: [{ shape: [2], dtype: 'int32', values: [-2147483648, -2147483647] }],
     },
   );
-  for (const op of ['isNaN', 'isFinite']) {
+  for (const op of ['isNaN', 'isFinite'] as const) {
     cases.push(
       unaryCase(op, 'edge', data(EDGE_VALUES), false),
       unaryCase(op, 'int32', data([0, -5, 7], [3], 'int32'), false),
@@ -128,9 +135,10 @@ function unaryCases(): ConformanceCase[] {
   // leakyRelu, clip, cast
   cases.push(
     { kind: 'op', name: 'leakyRelu/default', op: 'leakyRelu', inputs: [data(EDGE_VALUES)], run: (l, [x]) => l.leakyRelu(x), tf: (tf, [x]) => tf.leakyRelu(x, 0.2) },
-    { kind: 'op', name: 'leakyRelu/alpha', op: 'leakyRelu', inputs: [gen([4, 3], 'wide')], run: (l, [x]) => l.leakyRelu(x, 0.01), tf: (tf, [x]) => tf.leakyRelu(x, 0.01) },
+    { kind: 'op', name: 'leakyRelu/alpha', op: 'leakyRelu', inputs: [gen([4, 3], 'wide')], run: (l, [x]) => l.leakyRelu(x, 0.01), tf: (tf, [x]) => tf.leakyRelu(x, 0.01), grad: GRAD },
     { kind: 'op', name: 'leakyRelu/int32', op: 'leakyRelu', inputs: [gen([5], 'int')], run: (l, [x]) => l.leakyRelu(x, 0.5), tf: (tf, [x]) => tf.leakyRelu(tf.cast(x, 'float32'), 0.5) },
-    { kind: 'op', name: 'clip/basic', op: 'clip', inputs: [gen([3, 5], 'wide')], run: (l, [x]) => l.clip(x, -2, 3.5), tf: (tf, [x]) => tf.clipByValue(x, -2, 3.5) },
+    { kind: 'op', name: 'clip/basic', op: 'clip', inputs: [gen([3, 5], 'wide')], run: (l, [x]) => l.clip(x, -2, 3.5), tf: (tf, [x]) => tf.clipByValue(x, -2, 3.5), grad: GRAD },
+    { kind: 'op', name: 'clip/inside', op: 'clip', inputs: [gen([2, 5], 'unit', 9001)], run: (l, [x]) => l.clip(x, -0.6, 0.7), tf: (tf, [x]) => tf.clipByValue(x, -0.6, 0.7), grad: GRAD },
     { kind: 'op', name: 'clip/edge', op: 'clip', inputs: [data(EDGE_VALUES.filter((v) => !Number.isNaN(v)))], run: (l, [x]) => l.clip(x, -1, 1), tf: (tf, [x]) => tf.clipByValue(x, -1, 1) },
     { kind: 'op', name: 'clip/int32', op: 'clip', inputs: [gen([6], 'int')], run: (l, [x]) => l.clip(x, -3, 4), tf: (tf, [x]) => tf.clipByValue(x, -3, 4) },
     { kind: 'op', name: 'clip/nan', op: 'clip', inputs: [data([NaN, 5, -5])], run: (l, [x]) => l.clip(x, 0, 1), expected: [{ shape: [3], dtype: 'float32', values: [NaN, 1, 0] }] },
@@ -153,7 +161,10 @@ function unaryCases(): ConformanceCase[] {
     expected: [{ shape: [7], dtype: 'int32', values: [2147483647, -2147483648, 2147483647, 2147483647, -2147483648, 0, 0] }],
   });
   for (const [variant, input, dtype] of castPairs) {
-    cases.push({ kind: 'op', name: `cast/${variant}`, op: 'cast', inputs: [input], run: (l, [x]) => l.cast(x, dtype), tf: (tf, [x]) => tf.cast(x, dtype) });
+    cases.push({
+      kind: 'op', name: `cast/${variant}`, op: 'cast', inputs: [input], run: (l, [x]) => l.cast(x, dtype), tf: (tf, [x]) => tf.cast(x, dtype),
+      grad: variant === 'float-to-float' ? GRAD : undefined,
+    });
   }
   return cases;
 }
@@ -168,41 +179,61 @@ const BINARY_SHAPES: [string, number[], number[]][] = [
   ['empty', [0, 3], [3]],
 ];
 
-function binaryInputs(op: string, shapeA: number[], shapeB: number[], int: boolean): [InputData, InputData] {
+function binaryInputs(op: BinaryArithOp, shapeA: number[], shapeB: number[], int: boolean): [InputData, InputData] {
   const positiveB = ['div', 'mod', 'floorDiv'].includes(op);
   if (int) return [gen(shapeA, 'int'), gen(shapeB, positiveB || op === 'pow' ? 'smallInt' : 'int')];
   if (op === 'pow') return [gen(shapeA, 'positive'), gen(shapeB, 'unit')];
   return [gen(shapeA, 'wide'), gen(shapeB, positiveB ? 'positive' : 'wide')];
 }
 
-function tfBinary(op: string): (tf: TfLike, inputs: TfLike[]) => TfLike {
+function tfBinary(op: BinaryArithOp): (tf: TfLike, inputs: TfLike[]) => TfLike {
   if (op === 'div') return (tf, [a, b]) => tf.div(tf.cast(a, 'float32'), tf.cast(b, 'float32'));
   // NOTE: TF.js floorDiv returns int32 even for float inputs; Loom keeps float32 (as TensorFlow).
   if (op === 'floorDiv') return (tf, [a, b]) => (a.dtype === 'float32' || b.dtype === 'float32' ? tf.cast(tf.floorDiv(a, b), 'float32') : tf.floorDiv(a, b));
   return (tf, [a, b]) => tf[op](a, b);
 }
 
+/**
+ * Binary ops whose random cases are gradient cases. mod and floorDiv jump wherever a/b crosses an
+ * integer, dense for these inputs: their gradient cases are `mod/smooth` and `floorDiv/smooth`.
+ */
+const GRAD_BINARY: ReadonlySet<BinaryArithOp> = new Set(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum']);
+
 function binaryCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
   for (const op of BINARY_ARITH_OPS) {
+    const grad = GRAD_BINARY.has(op) ? GRAD : undefined;
     for (const [variant, sa, sb] of BINARY_SHAPES) {
-      cases.push({ kind: 'op', name: `${op}/${variant}`, op, inputs: binaryInputs(op, sa, sb, false), run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
+      cases.push({
+        kind: 'op', name: `${op}/${variant}`, op, inputs: binaryInputs(op, sa, sb, false), run: (l, [a, b]) => call(l, op, a, b),
+        tf: tfBinary(op), grad,
+      });
     }
     cases.push({ kind: 'op', name: `${op}/int32`, op, inputs: binaryInputs(op, [2, 3], [2, 3], true), run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
     cases.push({
       kind: 'op', name: `${op}/mixed-dtypes`, op, inputs: [gen([2, 2], 'int'), gen([2], op === 'pow' ? 'unit' : 'positive')],
       run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tfBinary(op)(tf, [tf.cast(a, 'float32'), b]),
+      // NOTE: pow of a negative int32 base is NaN, so that one is no gradient case.
+      grad: op === 'pow' ? undefined : grad,
     });
     cases.push({
       kind: 'op', name: `${op}/js-number`, op, inputs: [gen([2, 3], 'positive')],
-      run: (l, [a]) => call(l, op, a, 2), tf: (tf, [a]) => tfBinary(op)(tf, [a, tf.scalar(2)]),
+      run: (l, [a]) => call(l, op, a, 2), tf: (tf, [a]) => tfBinary(op)(tf, [a, tf.scalar(2)]), grad,
+    });
+  }
+  // a/b in (1.2, 1.9): away from the jumps of mod and floorDiv.
+  const smoothA = data([2.21, 2.38, 2.5, 2.63, 2.79, 2.44]);
+  const smoothB = data([1.52, 1.61, 1.77, 1.68, 1.8, 1.55]);
+  for (const op of ['mod', 'floorDiv'] as const) {
+    cases.push({
+      kind: 'op', name: `${op}/smooth`, op, inputs: [smoothA, smoothB], run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op), grad: GRAD,
     });
   }
   const special = [0, -0, 1, -1, 2.5, Infinity, -Infinity, NaN];
   const aVals: number[] = [];
   const bVals: number[] = [];
   for (const x of special) for (const y of special) { aVals.push(x); bVals.push(y); }
-  for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum']) {
+  for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) {
     cases.push({ kind: 'op', name: `${op}/edge`, op, inputs: [data(aVals), data(bVals)], run: (l, [a, b]) => call(l, op, a, b), tf: tfBinary(op) });
   }
   cases.push(
@@ -222,17 +253,17 @@ function binaryCases(): ConformanceCase[] {
     { kind: 'op', name: 'equal/bool', op: 'equal', inputs: [data([1, 0, 1, 0], [4], 'bool'), data([1, 1, 0, 0], [4], 'bool')], run: (l, [a, b]) => l.equal(a, b), tf: (tf, [a, b]) => tf.equal(a, b) },
     { kind: 'op', name: 'notEqual/empty', op: 'notEqual', inputs: [data([], [0]), data([1])], run: (l, [a, b]) => l.notEqual(a, b), tf: (tf, [a, b]) => tf.notEqual(a, b) },
   );
-  for (const op of ['logicalAnd', 'logicalOr']) {
+  for (const op of ['logicalAnd', 'logicalOr'] as const) {
     cases.push(
       { kind: 'op', name: `${op}/same`, op, inputs: [data([1, 1, 0, 0], [4], 'bool'), data([1, 0, 1, 0], [4], 'bool')], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
       { kind: 'op', name: `${op}/broadcast`, op, inputs: [gen([3, 1], 'bool'), gen([1, 4], 'bool')], run: (l, [a, b]) => call(l, op, a, b), tf: (tf, [a, b]) => tf[op](a, b) },
     );
   }
   cases.push(
-    { kind: 'op', name: 'where/same', op: 'where', inputs: [gen([3, 4], 'bool'), gen([3, 4]), gen([3, 4])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
-    { kind: 'op', name: 'where/broadcast', op: 'where', inputs: [gen([4], 'bool'), gen([3, 1]), gen([1])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+    { kind: 'op', name: 'where/same', op: 'where', inputs: [gen([3, 4], 'bool'), gen([3, 4]), gen([3, 4])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b), grad: GRAD },
+    { kind: 'op', name: 'where/broadcast', op: 'where', inputs: [gen([4], 'bool'), gen([3, 1]), gen([1])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b), grad: GRAD },
     { kind: 'op', name: 'where/int32', op: 'where', inputs: [gen([2, 3], 'bool'), gen([2, 3], 'int'), gen([2, 3], 'int')], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
-    { kind: 'op', name: 'where/rank5', op: 'where', inputs: [gen([2, 1, 2, 1, 3], 'bool'), gen([1, 2, 1, 2, 1]), gen([3])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b) },
+    { kind: 'op', name: 'where/rank5', op: 'where', inputs: [gen([2, 1, 2, 1, 3], 'bool'), gen([1, 2, 1, 2, 1]), gen([3])], run: (l, [c, a, b]) => l.where(c, a, b), tf: (tf, [c, a, b]) => tf.where(c, a, b), grad: GRAD },
   );
   return cases;
 }

@@ -4,10 +4,11 @@
 
 import type { Tensor } from '../tensor.js';
 import type * as Loom from '../index.js';
+import type { PublicOp } from './public-ops.js';
 import type { ConformanceCase, ErrorCase } from './types.js';
 
 type L = typeof Loom;
-const e = (name: string, op: string, inputs: (l: L) => Tensor[], run: (l: L, xs: Tensor[]) => unknown, error: RegExp): ErrorCase =>
+const e = (name: string, op: PublicOp, inputs: (l: L) => Tensor[], run: (l: L, xs: Tensor[]) => unknown, error: RegExp): ErrorCase =>
   ({ kind: 'error', name: `${op}/error-${name}`, op, inputs, run, error });
 const none = (): Tensor[] => [];
 

@@ -1,10 +1,11 @@
 // Comparing results: shapes and dtypes exactly, values within the op's tolerance.
 
 import type { ResultData } from './types.js';
+import type { PublicOp } from './public-ops.js';
 import type { Tolerance } from './tolerances.js';
 
 /** Ops whose sign of zero is part of the answer (−0 must stay −0). */
-const SIGNED_ZERO_OPS = new Set(['neg', 'abs', 'floor', 'ceil', 'round', 'sign', 'cast']);
+const SIGNED_ZERO_OPS: ReadonlySet<string> = new Set<PublicOp>(['neg', 'abs', 'floor', 'ceil', 'round', 'sign', 'cast']);
 
 /**
  * Returns undefined when `actual` matches `expected`, else a message describing the first mismatch.

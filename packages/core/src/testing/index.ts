@@ -2,11 +2,13 @@
 
 export { defineConformanceSuite } from './suite.js';
 export type { ConformanceOptions } from './suite.js';
-export { CONFORMANCE_CASES, PUBLIC_OPS } from './cases.js';
+export { CONFORMANCE_CASES } from './cases.js';
+export { NON_OP_EXPORTS, PUBLIC_OPS } from './public-ops.js';
+export type { PublicOp } from './public-ops.js';
 export { TOLERANCES, toleranceFor } from './tolerances.js';
 export type { Tolerance } from './tolerances.js';
 export { compareResults } from './compare.js';
-export { evaluateCase, evaluateErrorCase, leakBetween, memorySnapshot } from './evaluate.js';
+export { evaluateCase, evaluateErrorCase, leakBetween, makeInput, memorySnapshot, resultTensors } from './evaluate.js';
 export { oracleResults } from './oracle.js';
 export { definePropertySuite } from './properties.js';
-export type { ConformanceCase, ErrorCase, InputData, LoomResult, OpCase, ResultData, TfLike } from './types.js';
+export type { ConformanceCase, ErrorCase, GradSpec, InputData, LoomResult, OpCase, ResultData, TfLike } from './types.js';

@@ -2,6 +2,9 @@
 // A value passes when |actual − expected| ≤ atol + rtol·|expected|; NaN and ±Infinity must match
 // exactly, and int32/bool results must be identical.
 
+import type { PublicOp } from './public-ops.js';
+
+/** How far a value may be from the expected one: |actual − expected| ≤ atol + rtol·|expected|. */
 export interface Tolerance {
   rtol: number;
   atol: number;
@@ -13,7 +16,8 @@ const TRANSCENDENTAL: Tolerance = { rtol: 2e-5, atol: 2e-6 };
 // Long accumulations: the summation order differs between backends.
 const ACCUMULATE: Tolerance = { rtol: 1e-4, atol: 1e-4 };
 
-export const TOLERANCES: Record<string, Tolerance> = {
+/** The tolerance of each public op that differs from the default (1e-5 relative, 1e-6 absolute). */
+export const TOLERANCES: { readonly [K in PublicOp]?: Tolerance } = {
   exp: TRANSCENDENTAL, expm1: TRANSCENDENTAL, log: TRANSCENDENTAL, log1p: TRANSCENDENTAL,
   sin: TRANSCENDENTAL, cos: TRANSCENDENTAL, tan: { rtol: 1e-4, atol: 1e-5 }, atan: TRANSCENDENTAL,
   tanh: TRANSCENDENTAL, sigmoid: TRANSCENDENTAL, elu: TRANSCENDENTAL, selu: TRANSCENDENTAL,
@@ -25,7 +29,7 @@ export const TOLERANCES: Record<string, Tolerance> = {
   avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE,
 };
 
-/** The tolerance of a public op. */
-export function toleranceFor(op: string): Tolerance {
-  return TOLERANCES[op] ?? DEFAULT;
+/** The tolerance of a public op (a name that is not one gets the default, for callers holding a plain string). */
+export function toleranceFor(op: PublicOp | (string & {})): Tolerance {
+  return TOLERANCES[op as PublicOp] ?? DEFAULT;
 }

@@ -4,6 +4,7 @@
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type * as Loom from '../index.js';
+import type { PublicOp } from './public-ops.js';
 
 /** One input as plain data. */
 export interface InputData {
@@ -26,13 +27,24 @@ export type LoomResult = Tensor | Tensor[] | { [name: string]: Tensor };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TfLike = any;
 
+/**
+ * Marks a case for the gradient suite (`defineGradientSuite` in @loom/nn/testing): its float32 inputs
+ * are smooth points of the op (no kink, tie or jump within 1e-3), so finite differences are meaningful.
+ */
+export interface GradSpec {
+  /** Inputs to differentiate with respect to (default: every float32 input). */
+  readonly inputs?: readonly number[];
+  /** Outputs whose weighted sum is differentiated (default: every float32 output). */
+  readonly outputs?: readonly number[];
+}
+
 /** A case that computes something and compares it. */
 export interface OpCase {
   kind: 'op';
   /** Unique, `op/variant`. */
   name: string;
-  /** Public op name: the key into the tolerance table and the coverage list. */
-  op: string;
+  /** Public op name: the key into the tolerance tables and the coverage list. */
+  op: PublicOp;
   inputs: InputData[];
   /** Runs the op with Loom on the current backend. */
   run: (loom: typeof Loom, inputs: Tensor[]) => LoomResult;
@@ -42,13 +54,15 @@ export interface OpCase {
   expected?: ResultData[];
   /** Oracle 3: a check of properties of the outputs (random ops), throwing on failure. */
   check?: (outputs: ResultData[]) => void;
+  /** Also a gradient case (see GradSpec). */
+  grad?: GradSpec;
 }
 
 /** A case that must throw a clear error and leak nothing. */
 export interface ErrorCase {
   kind: 'error';
   name: string;
-  op: string;
+  op: PublicOp;
   /** Builds the inputs (freed by the suite afterwards). */
   inputs: (loom: typeof Loom) => Tensor[];
   /** The failing call; runs with no scope around it, so anything the op leaks is seen. */

@@ -1,5 +1,4 @@
-// Autodiff: the tape (grad, valueAndGrad, variableGrads), variables and the VJP table.
+// Autodiff's public surface: the tape API (grad, grads, valueAndGrad, valueAndGrads, variableGrads)
+// and variables. The gradient table (rules/) is internal; @loom/nn/testing checks it.
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './tape.js';
 export { Variable, variable } from './variable.js';
-export { VJP, SAVED, isNonDifferentiable } from './vjp.js';
-export type { NonDifferentiable, Saved, VjpContext, VjpFn, VjpRule } from './vjp.js';

@@ -1,31 +1,30 @@
-// Trainable state: a Variable holds a tensor that optimizers replace in place (assign), so
-// layers and the tape keep referring to the same object across steps.
+// Trainable state: a Variable holds a tensor that optimizers replace in place (assign), so layers
+// and the tape keep referring to the same object across steps. There is no registry of variables:
+// whoever needs a list (a layer, a model) keeps one, and `variableGrads(f)` without a list takes the
+// variables f reads (each read of `value` is reported to the tapes recording at that moment).
 
 import { clone, keep, type Tensor } from '@loom/core';
-
-let nextId = 0;
-const registry = new Set<WeakRef<Variable>>();
+import { openTapes } from './recorder.js';
 
 /** A named, mutable holder of a float32 tensor; `assign` swaps the tensor and frees the old one. */
 export class Variable {
+  /** The name given at creation (layers use `layerName/weightName`); unnamed variables are all 'variable'. */
   readonly name: string;
   trainable: boolean;
   private current: Tensor;
-  private ref: WeakRef<Variable>;
 
   constructor(initial: Tensor, options: { name?: string; trainable?: boolean } = {}) {
     if (!initial || typeof initial.id !== 'number') throw new Error('variable: expected an initial Tensor');
     initial.assertAlive('variable');
-    this.name = options.name ?? `variable_${nextId++}`;
+    this.name = options.name ?? 'variable';
     this.trainable = options.trainable ?? true;
     this.current = keep(clone(initial));
-    this.ref = new WeakRef(this);
-    registry.add(this.ref);
   }
 
   /** The current value (owned by the variable: do not dispose it). */
   get value(): Tensor {
     this.current.assertAlive(`variable '${this.name}'`);
+    openTapes.noteRead(this, this.current);
     return this.current;
   }
 
@@ -52,18 +51,6 @@ export class Variable {
   /** Frees the value; the variable can no longer be used. */
   dispose(): void {
     this.current.dispose();
-    registry.delete(this.ref);
-  }
-
-  /** @internal every live trainable variable (for variableGrads without a list). */
-  static allTrainable(): Variable[] {
-    const out: Variable[] = [];
-    for (const r of registry) {
-      const v = r.deref();
-      if (!v) registry.delete(r);
-      else if (v.trainable && !v.current.isDisposed) out.push(v);
-    }
-    return out;
   }
 }
 
