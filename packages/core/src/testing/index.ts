@@ -1,6 +1,6 @@
 // @loom/core/testing: the conformance suite every backend must pass, its cases and tolerances.
 
-export { defineConformanceSuite } from './suite.js';
+export { defineConformanceSuite, useSuiteBackend } from './suite.js';
 export type { ConformanceOptions } from './suite.js';
 export { CONFORMANCE_CASES } from './cases.js';
 export { NON_OP_EXPORTS, PUBLIC_OPS } from './public-ops.js';

@@ -29,24 +29,32 @@ async function runOn(backend: string, c: OpCase): Promise<ResultData[]> {
   return results;
 }
 
+/**
+ * Inside a describe block: creates the backend before the tests (registering it if needed), makes it
+ * active, restores the previous backend afterwards, and returns a getter for its name.
+ */
+export function useSuiteBackend(factory: () => Backend | Promise<Backend>): () => string {
+  let backendName = '';
+  let previous = 'js';
+  beforeAll(async () => {
+    previous = getBackend();
+    const backend = await factory();
+    backendName = backend.name;
+    if (findBackend(backend.name) !== backend) registerBackend(backend, -1);
+    await setBackend(backendName);
+  });
+  afterAll(async () => {
+    await setBackend(previous);
+  });
+  return () => backendName;
+}
+
 /** Registers one test per conformance case for the backend `factory` creates. */
 export function defineConformanceSuite(name: string, factory: () => Backend | Promise<Backend>, options: ConformanceOptions = {}): void {
   describe(`conformance: ${name}`, () => {
-    let backendName = '';
-    let previous = 'js';
-    beforeAll(async () => {
-      previous = getBackend();
-      const backend = await factory();
-      backendName = backend.name;
-      if (findBackend(backend.name) !== backend) registerBackend(backend, -1);
-      await setBackend(backendName);
-    });
-    afterAll(async () => {
-      await setBackend(previous);
-    });
-
-    for (const c of CONFORMANCE_CASES) defineCase(c, () => backendName, options);
-    if (options.properties !== false) definePropertySuite(() => backendName);
+    const backendName = useSuiteBackend(factory);
+    for (const c of CONFORMANCE_CASES) defineCase(c, backendName, options);
+    if (options.properties !== false) definePropertySuite(backendName);
   });
 }
 
