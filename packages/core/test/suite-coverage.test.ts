@@ -2,7 +2,8 @@
 // (derived from the ops module's exports) covered, every backend kernel exercised, and gradient
 // marks that leave something to differentiate.
 import { describe, expect, it } from 'vitest';
-import { KERNEL_OP_NAMES, onOp, setBackend } from '@loom/core';
+import { onOp, setBackend } from '@loom/core';
+import { KERNEL_OP_NAMES } from '@loom/core/backend';
 import * as core from '@loom/core';
 import { CONFORMANCE_CASES, NON_OP_EXPORTS, PUBLIC_OPS, evaluateCase } from '@loom/core/testing';
 

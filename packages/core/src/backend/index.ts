@@ -6,6 +6,7 @@ export type { Backend, BackendDeviceInfo, BackendFactory, BackendMemory, DataId,
 export * from './op-attrs.js';
 export * from './kernel.js';
 export * from './geometry.js';
+export * from './recurrent.js';
 export { runOp } from '../engine/index.js';
 export type { OutputSpec } from '../engine/index.js';
 export { bytesPerElement, makeTypedArray, type DType, type TypedArray } from '../dtype.js';

@@ -43,6 +43,29 @@ export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
 
 type NoAttrs = Record<string, never>;
 
+/** The recurrent cells with a whole-sequence kernel (`recurrent`, `recurrentGrad`). */
+export const RECURRENT_CELLS = ['simpleRNN', 'lstm', 'gru'] as const;
+export type RecurrentCell = (typeof RECURRENT_CELLS)[number];
+/** Activations a recurrent kernel applies itself; the derivative of each is a function of its output. */
+export const RECURRENT_ACTIVATIONS = ['tanh', 'sigmoid', 'hardSigmoid', 'relu', 'linear'] as const;
+export type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+
+/**
+ * A whole recurrent sequence (see backend/recurrent.ts for the input and output lists of each cell).
+ * Gate blocks are in Keras order: lstm i, f, c, o; gru z, r, h. hardSigmoid is clip(0.2·x + 0.5, 0, 1).
+ */
+export interface RecurrentAttrs {
+  cell: RecurrentCell;
+  /** The candidate / output activation (Keras `activation`). */
+  activation: RecurrentActivation;
+  /** The gate activation of lstm and gru (Keras `recurrentActivation`; unused by simpleRNN). */
+  recurrentActivation: RecurrentActivation;
+  /** gru only: the reset gate multiplies (h·U_h + b_rh) instead of h (Keras 2+ default). */
+  resetAfter: boolean;
+  /** A [batch, units] mask multiplies h before every recurrent matmul (recurrent dropout). */
+  hasMask: boolean;
+}
+
 /**
  * Attributes of every primitive op. Shapes and dtypes of inputs and outputs travel in the
  * `TensorInfo`s given to `Backend.run`; attributes carry only what those cannot.
@@ -108,6 +131,14 @@ export interface OpAttrs
   /** Pooling on [N, H, W, C]; avg divides by the count of in-bounds elements (padding excluded). */
   maxPool2d: { windowSize: [number, number]; strides: [number, number]; pads: [number, number, number, number] };
   avgPool2d: { windowSize: [number, number]; strides: [number, number]; pads: [number, number, number, number] };
+  /**
+   * The forward pass of simpleRNN / lstm / gru over all T steps: from the input projection
+   * zx [B, T, G·u] (x·W + b, in time order), the recurrent kernel U [u, G·u] and the initial states,
+   * every h (and lstm's c) and the gate values the backward pass reads.
+   */
+  recurrent: RecurrentAttrs;
+  /** Backpropagation through the whole sequence of `recurrent`: dzx, dU, the initial states' gradients (and gru's db_r). */
+  recurrentGrad: RecurrentAttrs;
   /** Fills the output with a constant (no inputs). */
   fill: { value: number };
   /**
@@ -138,7 +169,7 @@ const OP_TABLE: { [K in OpName]: true } = {
   prod: true, max: true, min: true, leakyRelu: true, clip: true, cast: true, where: true,
   argMax: true, argMin: true, softmax: true, logSoftmax: true, matmul: true, fusedMatmul: true, transpose: true,
   slice: true, concat: true, pad: true, gather: true, broadcastTo: true, cumsum: true, topk: true,
-  conv2d: true, maxPool2d: true, avgPool2d: true, fill: true, reshape: true,
+  conv2d: true, maxPool2d: true, avgPool2d: true, recurrent: true, recurrentGrad: true, fill: true, reshape: true,
 };
 export const OP_NAMES = Object.keys(OP_TABLE) as OpName[];
 

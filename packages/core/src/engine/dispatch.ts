@@ -5,7 +5,7 @@ import type { Backend, TensorInfo } from '../backend/backend.js';
 import type { KernelOpName, OpAttrs } from '../backend/op-attrs.js';
 import type { DType } from '../dtype.js';
 import { fmt, sizeOf, type Shape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import type { DataHandle, Tensor } from '../tensor.js';
 import { makeTensorFromHandle, newHandle, releaseHandle, shareHandle } from './handles.js';
 import { activeBackend, ensureCreated } from './registry.js';
 import { engine, type OpListener, type OpRecord } from './state.js';
@@ -78,7 +78,7 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   if (dtype && !backend.supports(op, dtype)) {
     throw new Error(`${op}: backend '${backend.name}' has no kernel for ${dtype} inputs; switch backend (setBackend('js')) or cast`);
   }
-  const handles = outs.map((o) => newHandle(backend, sizeOf(o.shape), o.dtype));
+  const handles = allocateOutputs(backend, outs);
   const needsRun = handles.some((h) => h.size > 0);
   if (needsRun) {
     const inInfos: TensorInfo[] = inputs.map((t) => ({ dataId: t.handle.dataId, shape: t.shape, dtype: t.dtype, size: t.size }));
@@ -100,6 +100,18 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   const outputs = handles.map((h, i) => makeTensorFromHandle(h, outs[i].shape, outs[i].dtype));
   notify({ op, inputs, outputs, attrs } as OpRecord);
   return outputs;
+}
+
+/** Allocates every output, or none: if one allocation fails (out of memory), the earlier ones are freed. */
+function allocateOutputs(backend: Backend, outs: readonly OutputSpec[]): DataHandle[] {
+  const handles: DataHandle[] = [];
+  try {
+    for (const o of outs) handles.push(newHandle(backend, sizeOf(o.shape), o.dtype));
+  } catch (e) {
+    for (const h of handles) releaseHandle(h);
+    throw e;
+  }
+  return handles;
 }
 
 /** Tells listeners about an op; if one throws, the op's outputs are freed before rethrowing. */

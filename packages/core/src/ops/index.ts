@@ -5,4 +5,5 @@ export * from './reduction.js';
 export * from './linalg.js';
 export * from './shape.js';
 export * from './conv.js';
+export * from './recurrent.js';
 export type { TensorLike } from './convert.js';

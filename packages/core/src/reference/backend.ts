@@ -15,6 +15,7 @@ import {
 } from './kernels-elementwise.js';
 import { conv2dKernel, poolKernel } from './kernels-conv.js';
 import { fusedMatmulKernel, matmulKernel } from './kernels-linalg.js';
+import { recurrentGradKernel, recurrentKernel } from './kernels-recurrent.js';
 import { argReduceKernel, cumsumKernel, reduceKernel, softmaxKernel, topkKernel } from './kernels-reduction.js';
 import { broadcastToKernel, concatKernel, gatherKernel, padKernel, sliceKernel, transposeKernel } from './kernels-shape.js';
 import type { RefKernel, RefTensor } from './types.js';
@@ -58,6 +59,8 @@ const KERNELS: KernelTable<JsBackend, RefTensor> = {
   topk: ref(NUMERIC, topkKernel),
   conv2d: ref(FLOAT32, conv2dKernel),
   maxPool2d: ref(FLOAT32, poolKernel('max')),
+  recurrent: ref(FLOAT32, recurrentKernel),
+  recurrentGrad: ref(FLOAT32, recurrentGradKernel),
   avgPool2d: ref(FLOAT32, poolKernel('avg')),
   fill: ref(ANY_DTYPE, fillKernel),
 };

@@ -26,7 +26,7 @@ export const TOLERANCES: { readonly [K in PublicOp]?: Tolerance } = {
   sum: ACCUMULATE, mean: ACCUMULATE, prod: ACCUMULATE, variance: ACCUMULATE, logSumExp: ACCUMULATE,
   softmax: TRANSCENDENTAL, logSoftmax: ACCUMULATE, cumsum: ACCUMULATE,
   matmul: ACCUMULATE, fusedMatmul: ACCUMULATE, dot: ACCUMULATE, conv1d: ACCUMULATE, conv2d: ACCUMULATE,
-  avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE,
+  avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE, recurrentSequence: ACCUMULATE, recurrentSequenceGrad: ACCUMULATE,
 };
 
 /** The tolerance of a public op (a name that is not one gets the default, for callers holding a plain string). */
