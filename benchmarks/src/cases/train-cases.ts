@@ -1,4 +1,5 @@
-// Model cases: training steps (MLP, LSTM, GRU with Adam) and batch-1 LSTM inference latency.
+// Model cases: training steps (MLP, LSTM, GRU with Adam; a long-sequence LSTM), batch-1 LSTM inference
+// latency over a window, and stateful streaming: one new sample per call.
 // Every engine starts from the same weights and data, so the losses must agree before timing.
 
 import type { BenchCase, CaseInstance, Engine, ModelHandle, ModelSpec } from '../harness/types.js';
@@ -39,6 +40,7 @@ async function buildWithWeights(engine: Engine, spec: ModelSpec, seed: number): 
 
 interface TrainSpec {
   id: string;
+  full?: boolean;
   title: string;
   model: ModelSpec;
   xShape: number[];
@@ -52,7 +54,7 @@ const GATE_STEPS = 3;
 function trainCase(t: TrainSpec): BenchCase {
   const seed = seedOf(t.id);
   return {
-    id: t.id, group: 'training', title: t.title, unit: 'ms/step', work: {},
+    id: t.id, group: 'training', title: t.title, unit: 'ms/step', work: {}, full: t.full,
     // Losses after a few Adam steps: different summation orders shift the last digits only.
     tolerance: { abs: 1e-4, rel: 2e-3 },
     supports: supportsTraining,
@@ -111,15 +113,30 @@ export function trainCases(): BenchCase[] {
       id: 'train-gru64-32x50x8', title: 'GRU(64) train step on [32,50,8] → Dense(1), MSE, Adam',
       model: seqSpec('gru'), xShape: [32, 50, 8], yShape: [32, 1], y: (s) => uniform(32, s),
     }),
+    trainCase({
+      id: 'train-lstm128-16x500x8', title: 'LSTM(128) train step on a long sequence [16,500,8] → Dense(1), MSE, Adam', full: true,
+      model: { inputShape: [500, 8], layers: [{ type: 'lstm', units: 128 }, { type: 'dense', units: 1 }], loss: 'meanSquaredError', learningRate: lr },
+      xShape: [16, 500, 8], yShape: [16, 1], y: (s) => uniform(16, s),
+    }),
   ];
-  const inferId = 'infer-lstm64-1x50x8';
-  const inferSeed = seedOf(inferId);
-  cases.push({
-    id: inferId, group: 'inference', title: 'LSTM(64) → Dense(1) inference, one window [1,50,8] (latency)', unit: 'ms',
-    work: {}, tolerance: { abs: 1e-5, rel: 1e-4 }, supports: supportsTraining,
+  cases.push(latencyCase('infer-lstm64-1x50x8', 'LSTM(64) → Dense(1) inference, one window [1,50,8] (latency)', seqSpec('lstm'), [1, 50, 8]));
+  // Streaming: the layer carries its state from call to call, and each call brings one new sample.
+  const stateful: ModelSpec = {
+    inputShape: [1, 8], batchSize: 1, layers: [{ type: 'lstm', units: 64, stateful: true }, { type: 'dense', units: 1 }],
+    loss: 'meanSquaredError', learningRate: lr,
+  };
+  cases.push(latencyCase('infer-lstm64-stateful-1x1x8', 'Stateful LSTM(64) → Dense(1), one new sample [1,1,8] per call (latency)', stateful, [1, 1, 8]));
+  return cases;
+}
+
+/** The latency of one predict call on a fixed input (the gate compares the first call's output). */
+function latencyCase(id: string, title: string, spec: ModelSpec, xShape: number[]): BenchCase {
+  const seed = seedOf(id);
+  return {
+    id, group: 'inference', title, unit: 'ms', work: {}, tolerance: { abs: 1e-5, rel: 1e-4 }, supports: supportsTraining,
     async create(engine: Engine): Promise<CaseInstance> {
-      const model = await buildWithWeights(engine, seqSpec('lstm'), inferSeed);
-      const predictor = model.predictor(uniform(50 * 8, inferSeed + 7), [1, 50, 8]);
+      const model = await buildWithWeights(engine, spec, seed);
+      const predictor = model.predictor(uniform(sizeOfShape(xShape), seed + 7), xShape);
       return {
         async step() {
           await predictor.run();
@@ -131,6 +148,5 @@ export function trainCases(): BenchCase[] {
         },
       };
     },
-  });
-  return cases;
+  };
 }

@@ -69,18 +69,18 @@ export function nnMissing(m: unknown): string | null {
 }
 
 function loomTrain(nn: NnModule): TrainApi {
-  const layer = (l: LayerSpec, first: number[] | undefined): unknown => {
-    const io = first ? { inputShape: first } : {};
+  const layer = (l: LayerSpec, first: number[] | undefined, batch: number | undefined): unknown => {
+    const io = !first ? {} : batch ? { batchInputShape: [batch, ...first] } : { inputShape: first };
     switch (l.type) {
       case 'dense': return nn.layers.dense({ units: l.units, activation: l.activation ?? 'linear', ...io });
-      case 'lstm': return nn.layers.lstm({ units: l.units, recurrentActivation: 'sigmoid', ...io });
+      case 'lstm': return nn.layers.lstm({ units: l.units, recurrentActivation: 'sigmoid', stateful: l.stateful ?? false, ...io });
       // resetAfter false: the convention TF.js implements, so the two compute the same function.
       case 'gru': return nn.layers.gru({ units: l.units, recurrentActivation: 'sigmoid', resetAfter: false, ...io });
     }
   };
   return {
     async build(spec: ModelSpec): Promise<ModelHandle> {
-      const model = nn.sequential(spec.layers.map((l, i) => layer(l, i === 0 ? spec.inputShape : undefined)));
+      const model = nn.sequential(spec.layers.map((l, i) => layer(l, i === 0 ? spec.inputShape : undefined, spec.batchSize)));
       model.compile({ optimizer: nn.optimizers.adam({ learningRate: spec.learningRate }), loss: spec.loss });
       return {
         weightShapes: () => {

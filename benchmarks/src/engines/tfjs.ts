@@ -40,20 +40,20 @@ export function tfjsOps(hostVisible: boolean): TensorOps<T> {
 type Layers = typeof import('@tensorflow/tfjs-layers');
 
 function tfjsTrain(tfl: Layers): TrainApi {
-  const layer = (l: LayerSpec, first: number[] | undefined) => {
-    const io = first ? { inputShape: first } : {};
+  const layer = (l: LayerSpec, first: number[] | undefined, batch: number | undefined) => {
+    const io = !first ? {} : batch ? { batchInputShape: [batch, ...first] } : { inputShape: first };
     switch (l.type) {
       case 'dense': return tfl.layers.dense({ units: l.units, activation: l.activation ?? 'linear', ...io });
       // NOTE: TF.js defaults recurrentActivation to hardSigmoid (Keras 1); Keras 2 and Loom use sigmoid.
       // The weights are overwritten; glorotUniform avoids the orthogonal initializer, which needs
       // chained ops that Node's tfjs-core bundle does not register.
-      case 'lstm': return tfl.layers.lstm({ units: l.units, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', ...io });
+      case 'lstm': return tfl.layers.lstm({ units: l.units, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', stateful: l.stateful ?? false, ...io });
       case 'gru': return tfl.layers.gru({ units: l.units, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', ...io });
     }
   };
   return {
     async build(spec: ModelSpec): Promise<ModelHandle> {
-      const model = tfl.sequential({ layers: spec.layers.map((l, i) => layer(l, i === 0 ? spec.inputShape : undefined)) });
+      const model = tfl.sequential({ layers: spec.layers.map((l, i) => layer(l, i === 0 ? spec.inputShape : undefined, spec.batchSize)) });
       model.compile({ optimizer: tf.train.adam(spec.learningRate), loss: spec.loss });
       return {
         weightShapes: () => model.getWeights().map((w) => [...w.shape]),

@@ -31,12 +31,14 @@ export interface TensorOps<T = unknown> {
 /** A layer of a small model description that both Loom nn and TF.js layers can build. */
 export type LayerSpec =
   | { type: 'dense'; units: number; activation?: 'relu' | 'softmax' | 'linear' }
-  | { type: 'lstm'; units: number }
+  | { type: 'lstm'; units: number; stateful?: boolean }
   | { type: 'gru'; units: number };
 
 /** A model to train or run: input shape without the batch axis, layers, loss, Adam learning rate. */
 export interface ModelSpec {
   inputShape: number[];
+  /** A fixed batch size (needed by stateful layers: batchInputShape = [batchSize, ...inputShape]). */
+  batchSize?: number;
   layers: LayerSpec[];
   loss: 'meanSquaredError' | 'categoricalCrossentropy';
   learningRate: number;

@@ -2,7 +2,8 @@
 // js backend (float32 values, float64 accumulation, step 1e-2, |err| ≤ 2e-3 + 1e-2·|numeric|).
 
 import * as core from '@loom/core';
-import { memory, OP_NAMES, tensor, tidy, type Tensor } from '@loom/core';
+import { memory, tensor, tidy, type Tensor } from '@loom/core';
+import { OP_NAMES } from '@loom/core/backend';
 import { describe, expect, it } from 'vitest';
 import { grad, grads, valueAndGrad, variable, variableGrads } from '../src/index.js';
 import { GRADIENTS as VJP, isNonDifferentiable } from '../src/autograd/rules/index.js';

@@ -25,7 +25,7 @@ export interface RecurrentSequenceOptions {
   initialState?: TensorLike[];
   /** gru with resetAfter: the recurrent bias b_r [3·units] added to h·U (default zeros). */
   recurrentBias?: TensorLike;
-  /** [batch, units], multiplies h before every recurrent matmul (recurrent dropout). */
+  /** [batch, units], multiplies h before every recurrent matmul (recurrent dropout); a constant: no gradient flows to it. */
   recurrentMask?: TensorLike;
 }
 

@@ -134,7 +134,8 @@ function forwardCase(s: Spec): ConformanceCase {
       const [zx, U, h0, c0, rb, mask] = tfOperands(tf, s, l, xs);
       return tfSequence(tf, s, zx, U, h0, c0, rb, mask);
     },
-    grad: s.grad ? {} : undefined,
+    // The mask is a constant (recurrent dropout): the ops give it no gradient, so it is not differentiated.
+    grad: s.grad ? { inputs: l.inputs.flatMap((_, i) => (i === l.mask ? [] : [i])) } : undefined,
   };
 }
 

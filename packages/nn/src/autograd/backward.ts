@@ -55,7 +55,7 @@ export function backward(tape: Tape, y: Tensor, dy: Tensor | undefined, sources:
         pending.set(id, p);
         continue;
       }
-      const gins = rule.vjp(dy0, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs as never });
+      const gins = rule.vjp(dy0, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs as never, dys });
       e.inIds.forEach((id, j) => {
         const g = gins[j];
         if (g && flows(id, e.inputs[j])) accumulate(id, g);

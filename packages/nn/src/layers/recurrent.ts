@@ -2,7 +2,7 @@
 // bidirectional and timeDistributed. Inputs are [batch, steps, features].
 
 import * as core from '@loom/core';
-import { SeededRandom, type Tensor } from '@loom/core';
+import { RECURRENT_ACTIVATIONS, SeededRandom, type RecurrentActivation, type RecurrentCell, type Tensor } from '@loom/core';
 import { activationName, getActivation, type ActivationFn } from '../activations.js';
 import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
@@ -30,6 +30,17 @@ export interface RecurrentArgs extends LayerArgs {
   /** gru: apply the reset gate after the recurrent matmul (Keras 2+ default true; bias [2, 3·units]). */
   resetAfter?: boolean;
   seed?: number;
+  /**
+   * Run the whole sequence in one backend kernel (forward and backward) where the activations allow
+   * it (tanh, sigmoid, hardSigmoid, relu, linear) — default true. false keeps the step-by-step
+   * composition of core ops, which is also the fused kernels' oracle.
+   */
+  fused?: boolean;
+  /**
+   * Carry the last states of one call into the next (streaming: one new sample per call). Needs a
+   * fixed batch size (`batchInputShape: [batch, steps, features]`); `resetStates()` starts over.
+   */
+  stateful?: boolean;
 }
 
 function nameOf(layer: string, a: ActivationSpec | undefined, dflt: string): string {
@@ -50,6 +61,7 @@ export abstract class Recurrent extends Layer {
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly useBias: boolean;
+  readonly stateful: boolean;
   protected readonly act: ActivationFn;
   protected readonly recAct: ActivationFn;
   kernel!: Variable;
@@ -57,7 +69,13 @@ export abstract class Recurrent extends Layer {
   bias?: Variable;
   protected abstract readonly gates: number;
   protected abstract readonly numStates: number;
+  /** The cell as the fused kernel names it. */
+  protected abstract readonly cell: RecurrentCell;
   private dropoutRng?: SeededRandom;
+  /** stateful: the states the next call starts from (kept alive between calls; undefined = zeros). */
+  private carried?: Tensor[];
+  /** stateful: the batch size fixed at build. */
+  private fixedBatch?: number;
 
   constructor(readonly args: RecurrentArgs) {
     super(args);
@@ -74,6 +92,8 @@ export abstract class Recurrent extends Layer {
       if (!(v >= 0 && v < 1)) throw new Error(`${this.name}: ${k} must be in [0, 1), got ${v}`);
     }
     this.useBias = args.useBias ?? true;
+    this.stateful = args.stateful ?? false;
+    if (typeof this.stateful !== 'boolean') throw new Error(`${this.name}: stateful must be true or false, got ${JSON.stringify(args.stateful)}`);
     this.act = getActivation(args.activation ?? 'tanh');
     this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
   }
@@ -106,6 +126,12 @@ export abstract class Recurrent extends Layer {
 
   build(s: LayerShape | LayerShape[]): void {
     const sh = this.seqShape(s);
+    if (this.stateful) {
+      if (sh[0] === null) {
+        throw new Error(`${this.name}: a stateful layer needs a fixed batch size; pass batchInputShape: [batch, steps, features]`);
+      }
+      this.fixedBatch = sh[0];
+    }
     const g = this.gates * this.units;
     this.kernel = this.addWeight('kernel', [sh[2], g], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
     this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], getInitializer(this.args.recurrentInitializer, 'orthogonal'));
@@ -123,7 +149,7 @@ export abstract class Recurrent extends Layer {
   call(inputs: Tensor | Tensor[], training: boolean): Tensor | Tensor[] {
     return core.tidy(() => {
       let x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const initial = Array.isArray(inputs) ? inputs.slice(1) : [];
+      let initial = Array.isArray(inputs) ? inputs.slice(1) : [];
       if (Array.isArray(inputs) && initial.length !== this.numStates) {
         throw new Error(`${this.name}: ${this.statesHint()}, got ${inputs.length} inputs`);
       }
@@ -133,18 +159,28 @@ export abstract class Recurrent extends Layer {
       }
       const [batch, steps] = x.shape;
       if (steps === 0) throw new Error(`${this.name}: input has 0 time steps`);
+      if (this.stateful) {
+        if (batch !== this.fixedBatch) {
+          throw new Error(`${this.name}: this stateful layer's batch size is fixed at ${this.fixedBatch}, got an input of ${batch}`);
+        }
+        if (!initial.length && this.carried) initial = this.carried;
+      }
       if (this.goBackwards) x = core.reverse(x, 1);
       if (training && this.dropout > 0) x = core.mul(x, dropoutMask([batch, 1, x.shape[2]], this.dropout, this.rng));
       let zx = core.reshape(core.matmul(core.reshape(x, [batch * steps, x.shape[2]]), k), [batch, steps, k.shape[1]]);
       const b = this.inputBias();
       if (b) zx = core.add(zx, b);
-      const perStep = core.unstack(zx, 1);
       const rmask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout, this.rng) : undefined;
       initial.forEach((t, i) => {
         if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== this.units) {
           throw new Error(`${this.name}: initial state ${i} must be [${batch}, ${this.units}], got ${shapeText([...t.shape])}`);
         }
       });
+      if (this.fusedActivations && core.activeBackend().supports('recurrent', 'float32')) {
+        const { output, finals } = this.callFused(zx, initial, rmask, this.fusedActivations);
+        return this.finish(output, finals);
+      }
+      const perStep = core.unstack(zx, 1);
       let states = initial.length ? [...initial] : Array.from({ length: this.numStates }, () => core.zeros([batch, this.units]));
       const outs: Tensor[] = [];
       for (const z of perStep) {
@@ -152,9 +188,81 @@ export abstract class Recurrent extends Layer {
         states = this.step(z, states, hIn);
         outs.push(states[0]);
       }
-      const output = this.returnSequences ? core.stack(outs, 1) : outs[outs.length - 1];
-      return this.returnState ? [output, ...states] : output;
+      return this.finish(this.returnSequences ? core.stack(outs, 1) : outs[outs.length - 1], states);
     });
+  }
+
+  /** The layer's result from the output and the final states; a stateful layer keeps the states for its next call. */
+  private finish(output: Tensor, finals: Tensor[]): Tensor | Tensor[] {
+    if (this.stateful) this.carry(finals);
+    return this.returnState ? [output, ...finals] : output;
+  }
+
+  private carry(states: readonly Tensor[]): void {
+    const next = states.map((t) => core.keep(core.clone(t)));
+    if (this.carried) core.dispose(this.carried);
+    this.carried = next;
+  }
+
+  /**
+   * stateful layers: the next call starts from `states` ([h] or lstm's [h, c], each [batch, units]),
+   * or from zeros when none are given.
+   */
+  resetStates(states?: Tensor[]): void {
+    if (!this.stateful) throw new Error(`${this.name}: resetStates applies to stateful layers (create it with stateful: true)`);
+    if (states === undefined) {
+      if (this.carried) core.dispose(this.carried);
+      this.carried = undefined;
+      return;
+    }
+    const batch = this.fixedBatch;
+    if (!Array.isArray(states) || states.length !== this.numStates) {
+      throw new Error(`${this.name}: resetStates takes ${this.numStates === 2 ? '[h, c]' : '[h]'}, got ${Array.isArray(states) ? `${states.length} tensors` : JSON.stringify(states)}`);
+    }
+    states.forEach((t, i) => {
+      if (!(t instanceof core.Tensor) || t.rank !== 2 || (batch !== undefined && t.shape[0] !== batch) || t.shape[1] !== this.units) {
+        const got = t instanceof core.Tensor ? shapeText([...t.shape]) : JSON.stringify(t);
+        throw new Error(`${this.name}: resetStates: state ${i} must be [${batch ?? 'batch'}, ${this.units}], got ${got}`);
+      }
+    });
+    this.carry(states);
+  }
+
+  /** The states a stateful layer's next call starts from (undefined: zeros). */
+  get states(): readonly Tensor[] | undefined {
+    return this.carried;
+  }
+
+  override dispose(): void {
+    if (this.carried) core.dispose(this.carried);
+    this.carried = undefined;
+    super.dispose();
+  }
+
+  /** The activations as the fused kernel names them, or undefined when one of them has no kernel (or fused is off). */
+  private get fusedActivations(): [RecurrentActivation, RecurrentActivation] | undefined {
+    if (this.args.fused === false) return undefined;
+    const names = [activationName(this.args.activation ?? 'tanh'), activationName(this.args.recurrentActivation ?? 'sigmoid')];
+    const ok = names.every((n) => (RECURRENT_ACTIVATIONS as readonly (string | undefined)[]).includes(n));
+    return ok ? (names as [RecurrentActivation, RecurrentActivation]) : undefined;
+  }
+
+  /** The recurrent bias the fused gru kernel adds to h·U (resetAfter's second bias row). */
+  protected recurrentBias(): Tensor | undefined {
+    return undefined;
+  }
+
+  /** The whole sequence in one kernel; the step loop in `call` is the same computation op by op. */
+  private callFused(
+    zx: Tensor, initial: Tensor[], rmask: Tensor | undefined, [activation, recurrentActivation]: [RecurrentActivation, RecurrentActivation],
+  ): { output: Tensor; finals: Tensor[] } {
+    const [batch, steps] = zx.shape;
+    const seq = core.recurrentSequence(zx, this.recurrentKernel.value, {
+      cell: this.cell, activation, recurrentActivation, resetAfter: this instanceof GRU ? this.resetAfter : undefined,
+      initialState: initial.length ? initial : undefined, recurrentBias: this.recurrentBias(), recurrentMask: rmask,
+    });
+    const last = (t: Tensor): Tensor => core.reshape(core.slice(t, [0, steps - 1, 0], [batch, 1, this.units]), [batch, this.units]);
+    return { output: this.returnSequences ? seq.h : last(seq.h), finals: [last(seq.h), ...(seq.c ? [last(seq.c)] : [])] };
   }
 
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape | LayerShape[] {
@@ -171,6 +279,8 @@ export abstract class Recurrent extends Layer {
       returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
       dropout: this.dropout, recurrentDropout: this.recurrentDropout,
       ...(this.args.seed !== undefined ? { seed: this.args.seed } : {}),
+      ...(this.args.fused === false ? { fused: false } : {}),
+      ...(this.stateful ? { stateful: true } : {}),
     };
   }
 }
@@ -178,6 +288,7 @@ export abstract class Recurrent extends Layer {
 /** h = activation(x·W + h·U + b). Weights: kernel [in, u], recurrentKernel [u, u], bias [u]. */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
+  protected readonly cell = 'simpleRNN';
   protected readonly gates = 1;
   protected readonly numStates = 1;
   protected biasShape(): number[] { return [this.units]; }
@@ -192,6 +303,7 @@ export class SimpleRNN extends Recurrent {
  */
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
+  protected readonly cell = 'lstm';
   protected readonly gates = 4;
   protected readonly numStates = 2;
   protected biasShape(): number[] { return [4 * this.units]; }
@@ -222,6 +334,7 @@ export class LSTM extends Recurrent {
  */
 export class GRU extends Recurrent {
   readonly className = 'GRU';
+  protected readonly cell = 'gru';
   protected readonly gates = 3;
   protected readonly numStates = 1;
   readonly resetAfter: boolean;
@@ -233,6 +346,9 @@ export class GRU extends Recurrent {
   protected override inputBias(): Tensor | undefined {
     if (!this.bias) return undefined;
     return this.resetAfter ? core.reshape(core.slice(this.bias.value, [0, 0], [1, -1]), [3 * this.units]) : this.bias.value;
+  }
+  protected override recurrentBias(): Tensor | undefined {
+    return this.resetAfter && this.bias ? core.reshape(core.slice(this.bias.value, [1, 0], [1, -1]), [3 * this.units]) : undefined;
   }
   protected step(zx: Tensor, [h]: Tensor[], hIn: Tensor): Tensor[] {
     const u = this.units;

@@ -5,6 +5,7 @@ import type { OpName } from '@loom/core';
 import { CONV_GRADIENTS } from './conv.js';
 import { BINARY_GRADIENTS, UNARY_GRADIENTS } from './elementwise.js';
 import { LINALG_GRADIENTS } from './linalg.js';
+import { RECURRENT_GRADIENTS } from './recurrent.js';
 import { REDUCTION_GRADIENTS } from './reduction.js';
 import { SHAPE_GRADIENTS } from './shape.js';
 import { isNonDifferentiable, type GradientEntry, type GradientRule, type GradientTable } from './types.js';
@@ -17,6 +18,7 @@ export const GRADIENTS = {
   ...LINALG_GRADIENTS,
   ...CONV_GRADIENTS,
   ...SHAPE_GRADIENTS,
+  ...RECURRENT_GRADIENTS,
 } satisfies GradientTable;
 
 /** The entry for `op`, widened for the generic backward pass. */

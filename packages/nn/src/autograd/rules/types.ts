@@ -9,6 +9,8 @@ export interface VjpContext<K extends OpName> {
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
   readonly attrs: OpAttrs[K];
+  /** The gradient of every output (undefined where none flows), for ops with several differentiable outputs. */
+  readonly dys: readonly (Tensor | undefined)[];
 }
 
 /** Maps dy (the gradient of the first output; zeros when only others have one) to input gradients (null: none). */
