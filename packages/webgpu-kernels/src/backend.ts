@@ -1,15 +1,18 @@
 // The WebGPU Backend: tensor buffers (bool and int32 as 32-bit words), host writes, async reads,
-// limits, device loss and uncaptured errors, profiling, device info; kernels.ts's table runs with it
-// as its context. The buffer pool, batching and submits live in runtime.ts, adapter and device in device.ts.
+// limits, device loss and GPU errors, profiling, device info; kernels.ts's table runs with it as its
+// context. Batching and submits live in runtime.ts, the buffer pool in pool.ts, what each batch's
+// error scopes said in batches.ts, adapter and device in device.ts.
 
 import {
   runKernel, tableSupports,
   type Backend, type BackendDeviceInfo, type BackendMemory, type DataId, type DType, type KernelOpName, type OpAttrs,
   type TensorInfo, type TypedArray,
 } from '@loom/core/backend';
+import { addBatch, BatchFailure } from './batches.js';
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from './device.js';
 import { KERNELS, type GpuTensor } from './kernels.js';
 import { GpuRuntime, type DispatchLabel, type KernelTiming } from './runtime.js';
+import { beginWrite, hostArray, invalidity, limitError, type GpuData } from './tensor-data.js';
 import type { ShaderSpec, UniformLayout, UniformValues } from './shaders/common.js';
 import { binaryShader, unaryShader } from './shaders/elementwise.js';
 import { matmulShader } from './shaders/linalg.js';
@@ -23,19 +26,6 @@ export interface WebGPUOptions extends DeviceOptions {
   poolLimitBytes?: number;
   /** Use subgroup operations in reductions when the adapter has them (default true). */
   subgroups?: boolean;
-}
-
-/** A tensor's storage on the GPU. */
-interface GpuData {
-  buffer: GPUBuffer | null;
-  size: number;
-  dtype: DType;
-  /** Bytes of the pooled buffer holding it. */
-  bytes: number;
-  /** The device generation it was created on (a lost device invalidates its buffers). */
-  generation: number;
-  /** Host copy of small int32 data written from the host, for synchronous gather index checks. */
-  host?: Int32Array;
 }
 
 /** int32 data up to this many elements keeps a host copy for gather's index check. */
@@ -53,6 +43,8 @@ export class WebGPUBackend implements Backend {
   private lostMessage: string | undefined;
   private deviceErrors: string[] = [];
   private gatherUnchecked = false;
+  /** The outputs of the op being encoded: each dispatch adds its batch to their taint. */
+  private writing: GpuData[] | undefined;
   private statusBuffer!: GPUBuffer;
   private dummy!: GPUBuffer;
   private disposed = false;
@@ -110,18 +102,13 @@ export class WebGPUBackend implements Backend {
 
   alloc(size: number, dtype: DType): DataId {
     this.check('alloc');
-    const bytes = size * 4;
     const limits = this.rt.device.limits;
-    const checked = [['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize], ['maxBufferSize', limits.maxBufferSize]] as const;
-    for (const [name, limit] of checked) {
-      if (bytes > limit) {
-        throw new Error(`webgpu: a ${dtype} tensor of ${size} elements needs ${bytes} bytes, above this device's ${name} ` +
-          `(${limit} bytes); split the work into smaller tensors`);
-      }
-    }
+    const tooLarge = limitError(size, dtype, limits);
     const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    const buffer = size === 0 ? null : this.rt.acquire(bytes, cap);
-    const d: GpuData = { buffer, size, dtype, bytes: buffer ? buffer.size : 0, generation: this.generation };
+    const buffer = size === 0 || tooLarge ? null : this.rt.acquire(size * 4, cap);
+    const d: GpuData = {
+      buffer, size, dtype, bytes: buffer ? buffer.size : 0, generation: this.generation, writer: 'alloc', taint: { batches: [] }, tooLarge,
+    };
     this.live.add(d);
     this.liveBytes += d.bytes;
     return d;
@@ -130,17 +117,33 @@ export class WebGPUBackend implements Backend {
   write(id: DataId, data: TypedArray): void {
     this.check('write');
     const d = this.data(id, 'write');
+    if (d.tooLarge) throw new Error(`webgpu: write: ${d.tooLarge}`);
     if (data.length !== d.size) throw new Error(`webgpu: write of ${data.length} values into a buffer of ${d.size}`);
     if (!d.buffer) return;
     const words = d.dtype === 'bool' ? Uint32Array.from(data as Uint8Array) : data;
-    this.rt.writeBuffer(d.buffer, words);
+    const batch = this.rt.writeBuffer(d.buffer, words);
+    // New contents: valid unless the batch that carries them (if any) fails.
+    d.writer = 'write';
+    d.poison = undefined;
+    d.taint = { batches: batch ? [batch] : [] };
     if (d.dtype === 'int32' && d.size <= HOST_SHADOW_LIMIT) d.host = Int32Array.from(data as Int32Array);
   }
 
   async read(id: DataId): Promise<TypedArray> {
     this.check('read');
     const d = this.data(id, 'read');
-    const empty = d.dtype === 'float32' ? new Float32Array(0) : d.dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0);
+    if (d.tooLarge) throw new Error(`webgpu: read: ${d.tooLarge}`);
+    try {
+      return await this.readOnce(d);
+    } catch (e) {
+      // The copy shared its batch with an op that failed, while this tensor is fine: copy again in a fresh batch.
+      if (!(e instanceof BatchFailure)) throw e;
+      return await this.readOnce(d);
+    }
+  }
+
+  private async readOnce(d: GpuData): Promise<TypedArray> {
+    // Submits the open batch too, so every batch of d's taint is submitted before we wait for it.
     const pending = d.buffer ? this.rt.readBytes(d.buffer, d.size * 4) : (this.rt.flush(), Promise.resolve(null));
     const status = this.gatherUnchecked ? this.rt.readBytes(this.statusBuffer, 4).catch(() => null) : undefined;
     this.gatherUnchecked = false;
@@ -154,9 +157,12 @@ export class WebGPUBackend implements Backend {
     const oom = d.buffer ? await this.rt.creationError(d.buffer) : undefined;
     if (oom) {
       this.deviceErrors.length = 0;
-      throw new Error(`webgpu: out of GPU memory: the buffer of this ${d.dtype} tensor of ${d.size} elements could not be created ` +
-        `(${oom}); dispose tensors (or use tidy) and retry`);
+      throw new Error(`webgpu: out of GPU memory: the buffer of this ${d.dtype} tensor of ${d.size} elements (written by ${d.writer}) ` +
+        `could not be created (${oom}); dispose tensors (or use tidy) and retry`);
     }
+    const failed = await invalidity(d);
+    if (failed !== undefined) throw new Error(`webgpu: ${d.writer}: this tensor holds no valid data: ${failed}`);
+    if (readError instanceof BatchFailure) throw readError;
     if (readError !== undefined) {
       this.check('read');
       throw new Error(`webgpu: reading a buffer failed: ${(readError as Error).message}`);
@@ -171,10 +177,7 @@ export class WebGPUBackend implements Backend {
       throw new Error(`webgpu: the device reported ${errors.join('; ')}`);
     }
     this.check('read');
-    if (!bytes) return empty;
-    if (d.dtype === 'float32') return new Float32Array(bytes);
-    if (d.dtype === 'int32') return new Int32Array(bytes);
-    return Uint8Array.from(new Uint32Array(bytes));
+    return hostArray(d, bytes);
   }
 
   free(id: DataId): void {
@@ -187,15 +190,23 @@ export class WebGPUBackend implements Backend {
 
   run<K extends KernelOpName>(op: K, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: OpAttrs[K]): void {
     this.check(op);
-    const ins = inputs.map((t) => this.view(t, op));
-    const outs = outputs.map((t) => this.view(t, op));
-    if (outs.every((t) => t.size === 0)) return;
-    runKernel('webgpu', KERNELS, op, this, ins, outs, attrs);
+    const ins = inputs.map((t) => this.data(t.dataId, op));
+    const outs = outputs.map((t) => this.data(t.dataId, op));
+    const tooLarge = [...ins, ...outs].find((d) => d.tooLarge);
+    if (tooLarge) throw new Error(`${op}: ${tooLarge.tooLarge}`);
+    if (outputs.every((t) => t.size === 0)) return;
+    if (!beginWrite(op, ins, outs)) return; // an input holds no valid data: neither will the outputs
+    this.writing = outs;
+    try {
+      runKernel('webgpu', KERNELS, op, this, inputs.map((t, i) => this.view(t, ins[i])), outputs.map((t, i) => this.view(t, outs[i])),
+        attrs);
+    } finally {
+      this.writing = undefined;
+    }
   }
 
   /** A live tensor as kernels see it; empty ones get the dummy buffer (never read). */
-  private view(t: TensorInfo, op: string): GpuTensor {
-    const d = this.data(t.dataId, op);
+  private view(t: TensorInfo, d: GpuData): GpuTensor {
     return { buffer: d.buffer ?? this.dummy, shape: t.shape, dtype: t.dtype, size: t.size, host: d.host };
   }
 
@@ -204,7 +215,8 @@ export class WebGPUBackend implements Backend {
   /** Encodes one kernel dispatch into the current batch (submitted at a read or every `batchSize`). */
   dispatch(spec: ShaderSpec & { layout: UniformLayout }, uniforms: UniformValues, buffers: readonly GPUBuffer[],
     groups: readonly [number, number, number], label: DispatchLabel): void {
-    this.rt.dispatch(spec, uniforms, buffers, groups, label);
+    const batch = this.rt.dispatch(spec, uniforms, buffers, groups, label);
+    if (batch && this.writing) for (const d of this.writing) addBatch(d.taint, batch);
   }
 
   /** The 16-byte buffer where gather flags out-of-range indices found on the GPU. */

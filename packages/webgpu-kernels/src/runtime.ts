@@ -1,19 +1,14 @@
-// The GPU runtime under the backend: buffer pool by size class, pipeline cache, one command
-// encoder with batched submits, per-batch uniform slots, async staging readback, and optional
-// timestamp-query profiling.
+// The GPU runtime under the backend: one command encoder with batched submits (each batch inside
+// error scopes, see batches.ts), per-batch uniform slots, async staging readback, and optional
+// timestamp-query profiling. The buffer pool is in pool.ts, the pipeline cache in pipelines.ts.
 
+import { Batch, BatchFailure, BatchLog } from './batches.js';
+import { PipelineCache } from './pipelines.js';
+import { BufferPool, sizeClass } from './pool.js';
 import { packUniform, type ShaderSpec, type UniformLayout, type UniformValues } from './shaders/common.js';
 
 /** Bytes reserved for each dispatch's uniforms (WebGPU's minUniformBufferOffsetAlignment is ≤ 256). */
 const UNIFORM_SLOT = 256;
-
-/** Storage buffers are rounded up to these size classes so freed ones can be reused. */
-export function sizeClass(bytes: number): number {
-  if (bytes <= 256) return 256;
-  // Classes at 2^k and 1.5·2^k keep the waste below a third.
-  const p = 2 ** Math.ceil(Math.log2(bytes));
-  return bytes <= p * 0.75 ? p * 0.75 : p;
-}
 
 /** One timed kernel in a profile. */
 export interface KernelTiming {
@@ -42,26 +37,26 @@ export interface DispatchLabel {
 /** Device-side machinery shared by all kernels. */
 export class GpuRuntime {
   readonly device: GPUDevice;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
-  private readonly compiling = new Map<string, Promise<GPUComputePipeline>>();
-  private readonly pool = new Map<number, GPUBuffer[]>();
-  private pooledBytes = 0;
+  private readonly pipelines: PipelineCache;
+  private readonly pool: BufferPool;
   private readonly stagingPool = new Map<number, GPUBuffer[]>();
-  /** Buffers freed while encoded commands that may use them are not yet submitted. */
-  private readonly recycledInBatch = new Set<GPUBuffer>();
   /** Buffers whose creation ran out of memory, with the device's message. */
   private readonly failed = new WeakMap<GPUBuffer, string>();
   private readonly pendingChecks = new Set<Promise<void>>();
+  /** Out-of-memory messages not yet attached to a failed batch (they explain its failure). */
+  private oomNotes: string[] = [];
   /** Upload buffers of in-batch host writes, destroyed after the submit. */
   private uploads: GPUBuffer[] = [];
   private encoder: GPUCommandEncoder | null = null;
+  /** The open batch's outcome tracker; set exactly while `encoder` is. */
+  private batch: Batch | null = null;
+  private readonly log = new BatchLog();
   private pass: GPUComputePassEncoder | null = null;
   private dispatches = 0;
   private readonly uniformBuffer: GPUBuffer;
   private readonly uniformData: ArrayBuffer;
   private readonly uniformView: DataView;
   private readonly batchSize: number;
-  private readonly poolLimitBytes: number;
   /** Counters for tests and reports. */
   readonly stats = { buffersCreated: 0, buffersReused: 0, submits: 0, dispatches: 0, pipelines: 0 };
   // Profiling (timestamp-query): one query pair per dispatch in the current batch.
@@ -73,7 +68,8 @@ export class GpuRuntime {
   constructor(device: GPUDevice, options: RuntimeOptions) {
     this.device = device;
     this.batchSize = Math.max(1, options.batchSize);
-    this.poolLimitBytes = options.poolLimitBytes;
+    this.pool = new BufferPool(options.poolLimitBytes);
+    this.pipelines = new PipelineCache(device, this.stats);
     this.uniformData = new ArrayBuffer(UNIFORM_SLOT * this.batchSize);
     this.uniformView = new DataView(this.uniformData);
     this.uniformBuffer = device.createBuffer({
@@ -86,23 +82,27 @@ export class GpuRuntime {
     // Near the device limits the size class could exceed them: use the exact size instead.
     let size = sizeClass(bytes);
     if (size > cap) size = Math.ceil(bytes / 16) * 16;
-    const free = this.pool.get(size);
-    if (free && free.length > 0) {
-      this.pooledBytes -= size;
+    const free = this.pool.take(size);
+    if (free) {
       this.stats.buffersReused++;
-      return free.pop()!;
+      return free;
     }
     this.stats.buffersCreated++;
     this.device.pushErrorScope('out-of-memory');
-    const buffer = this.device.createBuffer({
-      size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
+    let buffer: GPUBuffer;
+    try {
+      buffer = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    } catch (e) {
+      void this.device.popErrorScope().catch(() => {}); // keep the scope stack balanced
+      throw e;
+    }
     const check = this.device.popErrorScope().then((error) => {
       this.pendingChecks.delete(check);
       if (!error) return;
       // Out of memory: remember the failure for the tensor's reads and give pooled memory back.
       this.failed.set(buffer, error.message);
-      this.trimPool();
+      this.oomNotes.push(`creating a buffer of ${size} bytes ran out of GPU memory (${error.message.trim()})`);
+      this.pool.trim();
     }, () => { this.pendingChecks.delete(check); });
     this.pendingChecks.add(check);
     return buffer;
@@ -114,32 +114,25 @@ export class GpuRuntime {
     return this.failed.get(buffer);
   }
 
-  /** Destroys every pooled buffer (after an out-of-memory error, or on request). */
-  trimPool(): void {
-    for (const list of this.pool.values()) for (const b of list) b.destroy();
-    this.pool.clear();
-    this.pooledBytes = 0;
-  }
-
   /**
-   * Returns a buffer to the pool at once: later dispatches in the same batch may reuse it, since
-   * dispatches run in order. Only a host write into it must wait for the batch to be submitted
-   * (see `beforeHostWrite`).
+   * Returns a buffer to the pool. Later dispatches in the same batch may reuse it at once, since
+   * dispatches run in order; a host write into it is ordered after them (see `writeBuffer`), and
+   * it is destroyed, when the pool is full, only after the batch's submit (see pool.ts).
    */
   release(buffer: GPUBuffer): void {
-    if (this.encoder) this.recycledInBatch.add(buffer);
-    this.toPool(buffer);
+    this.pool.release(buffer, this.encoder !== null, !this.failed.has(buffer));
   }
 
   /**
    * Writes host data into `buffer`. When encoded, unsubmitted commands may still use the buffer
    * (it was recycled in this batch), the write goes into the command stream through an upload
-   * buffer so it lands after them; otherwise straight through queue.writeBuffer.
+   * buffer so it lands after them, and the open batch is returned (the write succeeds only if
+   * it does); otherwise it goes straight through queue.writeBuffer.
    */
-  writeBuffer(buffer: GPUBuffer, data: ArrayBufferView): void {
-    if (!(this.encoder && this.recycledInBatch.has(buffer))) {
+  writeBuffer(buffer: GPUBuffer, data: ArrayBufferView): Batch | undefined {
+    if (!(this.encoder && this.pool.usedInBatch(buffer))) {
       this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-      return;
+      return undefined;
     }
     const size = Math.ceil(data.byteLength / 4) * 4;
     const upload = this.device.createBuffer({ size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.MAP_WRITE, mappedAtCreation: true });
@@ -147,58 +140,24 @@ export class GpuRuntime {
     upload.unmap();
     this.copy(upload, buffer, size);
     this.uploads.push(upload);
+    return this.batch!;
   }
 
-  private toPool(buffer: GPUBuffer): void {
-    const size = buffer.size;
-    if (this.pooledBytes + size > this.poolLimitBytes || this.failed.has(buffer)) {
-      buffer.destroy();
-      return;
-    }
-    let list = this.pool.get(size);
-    if (!list) this.pool.set(size, (list = []));
-    list.push(buffer);
-    this.pooledBytes += size;
-  }
-
-  /** Free buffers kept for reuse. */
-  poolInfo(): { buffers: number; bytes: number } {
-    let buffers = 0;
-    for (const list of this.pool.values()) buffers += list.length;
-    return { buffers, bytes: this.pooledBytes };
-  }
-
-  /** The pipeline for `spec`, compiled on first use (synchronously). */
-  pipeline(spec: ShaderSpec): GPUComputePipeline {
-    let p = this.pipelines.get(spec.key);
-    if (!p) {
-      const module = this.device.createShaderModule({ label: spec.key, code: spec.code });
-      p = this.device.createComputePipeline({ label: spec.key, layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.pipelines.set(spec.key, p);
-      this.stats.pipelines++;
-    }
-    return p;
+  /** Free buffers kept for reuse (and freed ones waiting for a submit before they are destroyed). */
+  poolInfo(): { buffers: number; bytes: number; doomed: number } {
+    return this.pool.info();
   }
 
   /** Compiles `spec` without blocking (createComputePipelineAsync) so a later dispatch finds it ready. */
-  async warmUp(spec: ShaderSpec): Promise<void> {
-    if (this.pipelines.has(spec.key)) return;
-    let pending = this.compiling.get(spec.key);
-    if (!pending) {
-      const module = this.device.createShaderModule({ label: spec.key, code: spec.code });
-      pending = this.device.createComputePipelineAsync({ label: spec.key, layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.compiling.set(spec.key, pending);
-    }
-    const p = await pending;
-    this.compiling.delete(spec.key);
-    if (!this.pipelines.has(spec.key)) {
-      this.pipelines.set(spec.key, p);
-      this.stats.pipelines++;
-    }
+  warmUp(spec: ShaderSpec): Promise<void> {
+    return this.pipelines.warmUp(spec);
   }
 
   private ensureEncoder(): GPUCommandEncoder {
-    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'loom-batch' });
+    if (!this.encoder) {
+      this.batch = new Batch(this.device, this.log);
+      this.encoder = this.device.createCommandEncoder({ label: 'loom-batch' });
+    }
     return this.encoder;
   }
 
@@ -211,21 +170,27 @@ export class GpuRuntime {
 
   /**
    * Encodes one dispatch. `buffers` bind at 1..n after the uniform at 0; `groups` is the
-   * workgroup grid. Submits when the batch is full.
+   * workgroup grid. Submits when the batch is full. Returns the batch it went into (undefined for
+   * an empty grid), whose outcome decides whether its outputs are valid.
    */
   dispatch(spec: ShaderSpec & { layout: UniformLayout }, uniforms: UniformValues, buffers: readonly GPUBuffer[],
-    groups: readonly [number, number, number], profile?: DispatchLabel): void {
-    if (groups[0] * groups[1] * groups[2] === 0) return;
-    const pipeline = this.pipeline(spec);
+    groups: readonly [number, number, number], profile?: DispatchLabel): Batch | undefined {
+    if (groups[0] * groups[1] * groups[2] === 0) return undefined;
     if (spec.layout.size > UNIFORM_SLOT) throw new Error(`webgpu: uniforms of ${spec.key} exceed ${UNIFORM_SLOT} bytes`);
+    // The encoder (and the batch's error scopes) first, so everything below is covered.
+    const encoder = this.ensureEncoder();
+    const batch = this.batch!;
+    const op = profile?.op ?? spec.key;
+    batch.ops.add(op);
+    const pipeline = this.pipelines.get(spec, op, (check) => batch.explainWith(check));
     const slot = this.dispatches;
     packUniform(spec.layout, uniforms, this.uniformView, slot * UNIFORM_SLOT);
     const entries: GPUBindGroupEntry[] = [
       { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * UNIFORM_SLOT, size: spec.layout.size } },
     ];
     buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const encoder = this.ensureEncoder();
+    // Labelled with the op, so the device's validation messages name it.
+    const bindGroup = this.device.createBindGroup({ label: op, layout: pipeline.getBindGroupLayout(0), entries });
     let pass: GPUComputePassEncoder;
     if (this.profile && this.querySet && profile) {
       this.endPass();
@@ -245,6 +210,7 @@ export class GpuRuntime {
     this.dispatches++;
     this.stats.dispatches++;
     if (this.dispatches >= this.batchSize) this.flush();
+    return batch;
   }
 
   /** Encodes a buffer-to-buffer copy in the current batch. */
@@ -253,38 +219,50 @@ export class GpuRuntime {
     this.ensureEncoder().copyBufferToBuffer(src, srcOffset, dst, 0, bytes);
   }
 
-  /** Submits everything encoded so far. */
-  flush(): void {
-    if (!this.encoder) return;
-    this.endPass();
-    if (this.dispatches > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformData, 0, this.dispatches * UNIFORM_SLOT);
-    let resolveBuffer: GPUBuffer | null = null;
-    if (this.querySet && this.profilePending.length > 0) {
-      const count = this.profilePending.length * 2;
-      const resolve = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-      resolveBuffer = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      this.encoder.resolveQuerySet(this.querySet, 0, count, resolve, 0);
-      this.encoder.copyBufferToBuffer(resolve, 0, resolveBuffer, 0, count * 8);
-    }
-    this.device.queue.submit([this.encoder.finish()]);
-    this.stats.submits++;
+  /** Submits everything encoded so far; returns the batch submitted, if there was one. */
+  flush(): Batch | undefined {
+    if (!this.encoder || !this.batch) return undefined;
+    const { encoder, batch } = this;
     this.encoder = null;
-    this.dispatches = 0;
+    this.batch = null;
+    let resolveBuffer: GPUBuffer | null = null;
+    try {
+      this.endPass();
+      if (this.dispatches > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformData, 0, this.dispatches * UNIFORM_SLOT);
+      if (this.querySet && this.profilePending.length > 0) {
+        const count = this.profilePending.length * 2;
+        const resolve = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+        resolveBuffer = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        encoder.resolveQuerySet(this.querySet, 0, count, resolve, 0);
+        encoder.copyBufferToBuffer(resolve, 0, resolveBuffer, 0, count * 8);
+      }
+      this.device.queue.submit([encoder.finish()]);
+      this.stats.submits++;
+    } finally {
+      // Whatever happened, the batch's scopes are popped and the buffers it held are let go.
+      this.pass = null;
+      this.dispatches = 0;
+      batch.close(() => this.oomNotes.splice(0));
+      this.pool.submitted();
+      for (const b of this.uploads) b.destroy();
+      this.uploads = [];
+    }
     if (resolveBuffer) this.collectProfile(resolveBuffer, this.profilePending);
     this.profilePending = [];
-    this.recycledInBatch.clear();
-    for (const b of this.uploads) b.destroy();
-    this.uploads = [];
+    return batch;
   }
 
-  /** Copies `bytes` of `buffer` to the host, after all queued work. */
+  /**
+   * Copies `bytes` of `buffer` to the host, after all queued work. Rejects with a BatchFailure
+   * when the batch holding the copy failed (the staging buffer then holds stale bytes).
+   */
   async readBytes(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     const cls = sizeClass(size);
     const free = this.stagingPool.get(cls);
     const staging = free?.pop() ?? this.device.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.copy(buffer, staging, Math.ceil(bytes / 4) * 4);
-    this.flush();
+    const batch = this.flush()!;
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, Math.ceil(bytes / 4) * 4);
     } catch (e) {
@@ -297,6 +275,8 @@ export class GpuRuntime {
     if (!list) this.stagingPool.set(cls, (list = []));
     if (list.length < 4) list.push(staging);
     else staging.destroy();
+    await batch.done;
+    if (batch.error !== undefined) throw new BatchFailure(batch);
     return out;
   }
 
@@ -332,15 +312,14 @@ export class GpuRuntime {
   /** Destroys every buffer and forgets pipelines. */
   destroy(): void {
     this.encoder = null;
+    this.batch?.abandon();
+    this.batch = null;
     this.pass = null;
-    for (const list of this.pool.values()) for (const b of list) b.destroy();
+    this.pool.destroy();
     for (const list of this.stagingPool.values()) for (const b of list) b.destroy();
-    this.pool.clear();
     this.stagingPool.clear();
-    this.recycledInBatch.clear();
     for (const b of this.uploads) b.destroy();
     this.uploads = [];
-    this.pooledBytes = 0;
     this.uniformBuffer.destroy();
     this.querySet?.destroy();
     this.pipelines.clear();
