@@ -131,7 +131,8 @@ const INF: f32 = Infinity;
   const u = f32x4.add(x, splat(1));
   const d = f32x4.sub(u, splat(1));
   const lu = vlog(u);
-  const y = f32x4.div(f32x4.mul(lu, x), d);
+  // x/d first: log(u)·x overflows for x near the float32 maximum (log1p(3e38) must be 88.6).
+  const y = f32x4.mul(lu, f32x4.div(x, d));
   const exact = v128.or(f32x4.eq(d, splat(0)), f32x4.eq(x, splat(INF)));
   const r = v128.bitselect(x, y, exact);
   // u == 0 (x == -1): log gives -Inf and x/d = 1.

@@ -109,6 +109,11 @@ function unaryCases(): ConformanceCase[] {
       expected: [{ shape: [4], dtype: 'float32', values: [NaN, -1, 0, 1] }],
     },
     {
+      // Found by the fuzzer (wasm): log(1 + x)·x overflowed before the division for x near the float32 maximum.
+      kind: 'op', name: 'log1p/huge', op: 'log1p', inputs: [data([3e38, 3.4e38, 1e30])], run: (l, [x]) => l.log1p(x),
+      expected: [{ shape: [3], dtype: 'float32', values: [88.59684753417969, 88.72200775146484, 69.07755279541016] }],
+    },
+    {
       kind: 'op', name: 'round/half-even', op: 'round', inputs: [data([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, -2.6])],
       run: (l, [x]) => l.round(x), expected: [{ shape: [7], dtype: 'float32', values: [0, 2, 2, -0, -2, 2, -3] }],
     },
@@ -238,6 +243,16 @@ function binaryCases(): ConformanceCase[] {
   }
   cases.push(
     { kind: 'op', name: 'mod/signs', op: 'mod', inputs: [data([-7, 7, -7, 7, -7.5, 0]), data([3, -3, -3, 3, 2, 5])], run: (l, [a, b]) => l.mod(a, b), expected: [{ shape: [6], dtype: 'float32', values: [2, -2, -1, 1, 0.5, 0] }] },
+    // Found by the fuzzer: float32 remainders of large quotients (webgpu) and powers of −∞ (webgpu).
+    {
+      kind: 'op', name: 'mod/large-quotient', op: 'mod', inputs: [data([3e9, 6779.57080078125, 3e38, -1e20]), data([0.85, -0.8213595747947693, -1.8699231147766113, 7])],
+      run: (l, [a, b]) => l.mod(a, b), expected: [{ shape: [4], dtype: 'float32', values: [0.6022685766220093, -0.7524891495704651, -1.276390552520752, 4] }],
+      // JavaScript's % is the exact remainder: (3e9 % 0.85) etc., rounded to float32.
+    },
+    {
+      kind: 'op', name: 'pow/negative-infinity', op: 'pow', inputs: [data([-Infinity, -Infinity, -Infinity, -Infinity]), data([0.5, 3, -3, -0.5])],
+      run: (l, [a, b]) => l.pow(a, b), expected: [{ shape: [4], dtype: 'float32', values: [Infinity, -Infinity, -0, 0] }],
+    },
     { kind: 'op', name: 'floorDiv/signs', op: 'floorDiv', inputs: [data([-7, 7, -7, 7], [4], 'int32'), data([2, -2, -2, 2], [4], 'int32')], run: (l, [a, b]) => l.floorDiv(a, b), expected: [{ shape: [4], dtype: 'int32', values: [-4, -4, 3, 3] }] },
     { kind: 'op', name: 'add/int32-wrap', op: 'add', inputs: [data([2147483647, -2147483648], [2], 'int32'), data([1, -1], [2], 'int32')], run: (l, [a, b]) => l.add(a, b), expected: [{ shape: [2], dtype: 'int32', values: [-2147483648, 2147483647] }] },
     { kind: 'op', name: 'mul/int32-exact', op: 'mul', inputs: [data([46341, -65536, 123456], [3], 'int32'), data([46341, 65536, 7], [3], 'int32')], run: (l, [a, b]) => l.mul(a, b), expected: [{ shape: [3], dtype: 'int32', values: [-2147479015, 0, 864192] }] },

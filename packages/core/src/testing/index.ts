@@ -11,4 +11,6 @@ export { compareResults } from './compare.js';
 export { evaluateCase, evaluateErrorCase, leakBetween, makeInput, memorySnapshot, resultTensors } from './evaluate.js';
 export { oracleResults } from './oracle.js';
 export { definePropertySuite } from './properties.js';
+export { ACCEPTED_DIFFERENCES, checkProgram, defineFuzzSuite, FUZZ_OPS, programArb } from './fuzz.js';
+export type { AcceptedDifference, FuzzOp, FuzzOptions, FuzzProgram, FuzzStep } from './fuzz.js';
 export type { ConformanceCase, ErrorCase, GradSpec, InputData, LoomResult, OpCase, ResultData, TfLike } from './types.js';

@@ -127,7 +127,8 @@ fn pow_(a: f32, b: f32) -> f32 {
   let isInt = floor(b) == b;
   let odd = isInt && abs(b) < 16777216.0 && (i32(abs(b)) & 1) == 1;
   let neg = a < 0.0 || (a == 0.0 && (bitcast<u32>(a) & 0x80000000u) != 0u);
-  if (a < 0.0 && !isInt) { return nan_(); }
+  // (−∞)^y is ±∞ or ±0 for any y, as in JavaScript; other negative bases need an integer exponent.
+  if (a < 0.0 && !isInt && !isinf_(a)) { return nan_(); }
   var m: f32;
   if (aa == 0.0) { m = select(inf_(), 0.0, b > 0.0); }
   else if (isinf_(aa)) { m = select(0.0, inf_(), b > 0.0); }
@@ -135,18 +136,20 @@ fn pow_(a: f32, b: f32) -> f32 {
   return select(m, -m, neg && odd);
 }
 
-// Floor modulo (sign of the divisor), from an exact remainder r = a − q·b computed with fma.
+// Floor modulo (sign of the divisor) from the exact remainder, as JavaScript's % gives it: |b|·2^k is
+// subtracted from |a| for k from the exponent gap down to 0, each subtraction exact (Sterbenz), so
+// large quotients (mod(3e9, 0.85)) stay right without float64. At most ~280 steps, ~log2(|a/b|) typically.
 fn fmod_(a: f32, b: f32) -> f32 {
   if (isnan_(a) || isnan_(b) || isinf_(a) || b == 0.0) { return nan_(); }
-  var r: f32;
-  if (isinf_(b)) { r = a; }
-  else {
-    let q = trunc(a / b);
-    r = fma(-q, b, a);
-    // The quotient estimate may be off by one ulp; pull r back into (−|b|, |b|).
-    if (abs(r) >= abs(b)) { r = r - sign(r) * abs(b); }
-    if (r != 0.0 && (r < 0.0) != (a < 0.0)) { r = r + sign(a) * abs(b); }
+  var r = abs(a);
+  let m = abs(b);
+  if (!isinf_(b) && r >= m) {
+    for (var k = frexp(r).exp - frexp(m).exp; k >= 0; k = k - 1) {
+      let s = ldexp(m, k);
+      if (r >= s) { r = r - s; }
+    }
   }
+  r = select(r, -r, a < 0.0);
   if (r != 0.0 && (r < 0.0) != (b < 0.0)) { r = r + b; }
   return r;
 }
