@@ -2,6 +2,7 @@
 
 import * as core from '@loom/core';
 import type { Tensor } from '@loom/core';
+import { lookup, resolveAlias } from './validate.js';
 
 /** An activation: a function of one tensor. */
 export type ActivationFn = (x: Tensor) => Tensor;
@@ -52,16 +53,14 @@ const ALIASES: Record<string, ActivationName> = {
 export function getActivation(a: ActivationName | ActivationFn | string | undefined | null): ActivationFn {
   if (a === undefined || a === null) return linear;
   if (typeof a === 'function') return a;
-  const name = (ALIASES[a] ?? a) as ActivationName;
-  const fn = ACTIVATIONS[name];
-  if (!fn) throw new Error(`activation: unknown activation '${a}'; valid: ${Object.keys(ACTIVATIONS).join(', ')}`);
-  return fn;
+  const name = typeof a === 'string' ? resolveAlias(ALIASES, a) : a;
+  return lookup<ActivationFn>('activation', 'activation', ACTIVATIONS, name, ', or a function');
 }
 
 /** The canonical name of a built-in activation (for serialization), or undefined for custom functions. */
 export function activationName(a: ActivationName | ActivationFn | string | undefined | null): string | undefined {
   if (a === undefined || a === null) return 'linear';
-  if (typeof a === 'string') return ALIASES[a] ?? a;
+  if (typeof a === 'string') return resolveAlias(ALIASES, a);
   const entry = Object.entries(ACTIVATIONS).find(([, f]) => f === a);
   return entry?.[0];
 }

@@ -3,6 +3,7 @@
 
 import type { Tensor } from '@loom/core';
 import type { Optimizer } from './optimizers.js';
+import { bool, checkOptions, finite, given, nonNegative, nonNegativeInt, oneOf } from './validate.js';
 
 /** Values reported to callbacks: `loss`, metric names, and `val_`-prefixed validation values. */
 export type Logs = Record<string, number>;
@@ -34,6 +35,19 @@ export interface History {
 
 type Mode = 'min' | 'max' | 'auto';
 
+function monitorOption(op: string, v: unknown): string {
+  if (v !== undefined && (typeof v !== 'string' || v === '')) throw new Error(`${op}: monitor must be a logged name such as 'val_loss', got ${given(v)}`);
+  return v ?? 'val_loss';
+}
+
+/** The monitored value of this epoch's logs (own keys only, so 'constructor' is not found on Object). */
+function monitored(op: string, monitor: string, logs: Logs): number {
+  if (!Object.hasOwn(logs, monitor)) {
+    throw new Error(`${op}: monitored quantity '${monitor}' is not logged; available: ${Object.keys(logs).join(', ')}`);
+  }
+  return logs[monitor];
+}
+
 function better(mode: Mode, monitor: string, minDelta: number): (a: number, best: number) => boolean {
   const m = mode === 'auto' ? (/acc|r2/.test(monitor) ? 'max' : 'min') : mode;
   return m === 'min' ? (a, best) => a < best - minDelta : (a, best) => a > best + minDelta;
@@ -50,9 +64,12 @@ export interface EarlyStoppingOptions {
 
 /** Stops training when `monitor` (default 'val_loss') stops improving for `patience` epochs. */
 export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number; bestEpoch: number } {
-  const monitor = o.monitor ?? 'val_loss';
-  const patience = o.patience ?? 0;
-  const isBetter = better(o.mode ?? 'auto', monitor, Math.abs(o.minDelta ?? 0));
+  const op = 'earlyStopping';
+  checkOptions(op, o, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights']);
+  const monitor = monitorOption(op, o.monitor);
+  const patience = nonNegativeInt(op, 'patience', o.patience, 0);
+  const restore = bool(op, 'restoreBestWeights', o.restoreBestWeights, false);
+  const isBetter = better(oneOf<Mode>(op, 'mode', o.mode, ['min', 'max', 'auto'], 'auto'), monitor, Math.abs(finite(op, 'minDelta', o.minDelta, 0)));
   let model: TrainableModel | undefined;
   let best = NaN;
   let wait = 0;
@@ -64,22 +81,19 @@ export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppe
     setModel(m: TrainableModel) { model = m; },
     onTrainBegin() { best = NaN; wait = 0; cb.stoppedEpoch = -1; cb.bestEpoch = -1; free(); },
     onEpochEnd(epoch: number, logs: Logs) {
-      const v = logs[monitor];
-      if (v === undefined) {
-        throw new Error(`earlyStopping: monitored quantity '${monitor}' is not logged; available: ${Object.keys(logs).join(', ')}`);
-      }
+      const v = monitored(op, monitor, logs);
       if (Number.isNaN(best) || isBetter(v, best)) {
         best = v;
         wait = 0;
         cb.bestEpoch = epoch;
-        if (o.restoreBestWeights && model) { free(); bestWeights = model.getWeights(); }
+        if (restore && model) { free(); bestWeights = model.getWeights(); }
       } else if (++wait >= Math.max(patience, 1)) {
         cb.stoppedEpoch = epoch;
         if (model) model.stopTraining = true;
       }
     },
     onTrainEnd() {
-      if (o.restoreBestWeights && model && bestWeights && cb.stoppedEpoch >= 0) model.setWeights(bestWeights);
+      if (restore && model && bestWeights && cb.stoppedEpoch >= 0) model.setWeights(bestWeights);
       free();
     },
   };
@@ -88,11 +102,15 @@ export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppe
 
 /** Multiplies the learning rate by `factor` when `monitor` has not improved for `patience` epochs. */
 export function reduceLROnPlateau(o: { monitor?: string; factor?: number; patience?: number; minDelta?: number; minLR?: number; mode?: Mode; cooldown?: number } = {}): Callback {
-  const monitor = o.monitor ?? 'val_loss';
+  const op = 'reduceLROnPlateau';
+  checkOptions(op, o, ['monitor', 'factor', 'patience', 'minDelta', 'minLR', 'mode', 'cooldown']);
+  const monitor = monitorOption(op, o.monitor);
   const factor = o.factor ?? 0.1;
-  if (!(factor > 0 && factor < 1)) throw new Error(`reduceLROnPlateau: factor must be in (0, 1), got ${factor}`);
-  const patience = o.patience ?? 10;
-  const isBetter = better(o.mode ?? 'auto', monitor, Math.abs(o.minDelta ?? 1e-4));
+  if (!(typeof factor === 'number' && factor > 0 && factor < 1)) throw new Error(`${op}: factor must be a number in (0, 1), got ${given(factor)}`);
+  const patience = nonNegativeInt(op, 'patience', o.patience, 10);
+  const minLR = nonNegative(op, 'minLR', o.minLR, 0);
+  const cooldownEpochs = nonNegativeInt(op, 'cooldown', o.cooldown, 0);
+  const isBetter = better(oneOf<Mode>(op, 'mode', o.mode, ['min', 'max', 'auto'], 'auto'), monitor, Math.abs(finite(op, 'minDelta', o.minDelta, 1e-4)));
   let model: TrainableModel | undefined;
   let best = NaN;
   let wait = 0;
@@ -101,17 +119,16 @@ export function reduceLROnPlateau(o: { monitor?: string; factor?: number; patien
     setModel(m) { model = m; },
     onTrainBegin() { best = NaN; wait = 0; cooldown = 0; },
     onEpochEnd(_epoch, logs) {
-      const v = logs[monitor];
-      if (v === undefined) throw new Error(`reduceLROnPlateau: monitored quantity '${monitor}' is not logged`);
+      const v = monitored(op, monitor, logs);
       if (cooldown > 0) cooldown--;
       if (Number.isNaN(best) || isBetter(v, best)) { best = v; wait = 0; return; }
       if (cooldown > 0 || ++wait < patience) return;
       const opt = model?.optimizer;
       if (opt && typeof opt.learningRate === 'number') {
-        opt.learningRate = Math.max(opt.learningRate * factor, o.minLR ?? 0);
+        opt.learningRate = Math.max(opt.learningRate * factor, minLR);
       }
       wait = 0;
-      cooldown = o.cooldown ?? 0;
+      cooldown = cooldownEpochs;
     },
   };
 }

@@ -4,6 +4,7 @@
 // built without one start from, so what else the process built never changes a model's weights.
 
 import { SeededRandom, tensor, type Tensor } from '@loom/core';
+import { checkOptions, finite, given, nonNegative, oneOf, positive } from './validate.js';
 
 /** Creates an initial value of a given shape. */
 export interface Initializer {
@@ -73,7 +74,12 @@ export interface VarianceScalingOptions {
 
 /** Keras VarianceScaling: uniform or truncated normal with variance scale / fan. */
 export function varianceScaling(options: VarianceScalingOptions): Initializer {
-  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = options;
+  const op = 'varianceScaling';
+  checkOptions(op, options, ['scale', 'mode', 'distribution', 'seed']);
+  const scale = positive(op, 'scale', options.scale, 1);
+  const mode = oneOf<Mode>(op, 'mode', options.mode, ['fanIn', 'fanOut', 'fanAvg'], 'fanIn');
+  const distribution = oneOf(op, 'distribution', options.distribution, ['uniform', 'truncatedNormal'] as const, 'truncatedNormal');
+  const seed = seedOption(op, options.seed);
   return fromSampler('varianceScaling', { scale, mode, distribution, seed }, (rng, shape) => {
     const [fi, fo] = computeFans(shape);
     const fan = mode === 'fanIn' ? fi : mode === 'fanOut' ? fo : (fi + fo) / 2;
@@ -91,24 +97,31 @@ export function varianceScaling(options: VarianceScalingOptions): Initializer {
   });
 }
 
+/** A named variance-scaling preset that takes only a seed. */
+function preset(name: string, o: VarianceScalingOptions): (opts?: { seed?: number }) => Initializer {
+  return (opts = {}) => {
+    checkOptions(name, opts, ['seed']);
+    return named(name, varianceScaling({ ...o, seed: seedOption(name, opts.seed) }));
+  };
+}
+
 /** Uniform in ±√(6 / (fanIn + fanOut)). */
-export const glorotUniform = (o: { seed?: number } = {}): Initializer =>
-  named('glorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: o.seed }));
+export const glorotUniform = preset('glorotUniform', { scale: 1, mode: 'fanAvg', distribution: 'uniform' });
 /** Truncated normal with stddev √(2 / (fanIn + fanOut)). */
-export const glorotNormal = (o: { seed?: number } = {}): Initializer =>
-  named('glorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', seed: o.seed }));
+export const glorotNormal = preset('glorotNormal', { scale: 1, mode: 'fanAvg' });
 /** Uniform in ±√(6 / fanIn). */
-export const heUniform = (o: { seed?: number } = {}): Initializer =>
-  named('heUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+export const heUniform = preset('heUniform', { scale: 2, mode: 'fanIn', distribution: 'uniform' });
 /** Truncated normal with stddev √(2 / fanIn). */
-export const heNormal = (o: { seed?: number } = {}): Initializer =>
-  named('heNormal', varianceScaling({ scale: 2, mode: 'fanIn', seed: o.seed }));
+export const heNormal = preset('heNormal', { scale: 2, mode: 'fanIn' });
 /** Uniform in ±√(3 / fanIn). */
-export const lecunUniform = (o: { seed?: number } = {}): Initializer =>
-  named('lecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: o.seed }));
+export const lecunUniform = preset('lecunUniform', { scale: 1, mode: 'fanIn', distribution: 'uniform' });
 /** Truncated normal with stddev √(1 / fanIn). */
-export const lecunNormal = (o: { seed?: number } = {}): Initializer =>
-  named('lecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', seed: o.seed }));
+export const lecunNormal = preset('lecunNormal', { scale: 1, mode: 'fanIn' });
+
+/** A seed option: undefined (the layer passes one) or a finite number. */
+function seedOption(op: string, seed: unknown): number | undefined {
+  return seed === undefined ? undefined : finite(op, 'seed', seed);
+}
 
 function named(name: string, init: Initializer): Initializer {
   return { ...init, name, config: { seed: init.config.seed } };
@@ -116,14 +129,21 @@ function named(name: string, init: Initializer): Initializer {
 
 /** Uniform in [minval, maxval). */
 export function randomUniform(o: { minval?: number; maxval?: number; seed?: number } = {}): Initializer {
-  const { minval = -0.05, maxval = 0.05, seed } = o;
+  checkOptions('randomUniform', o, ['minval', 'maxval', 'seed']);
+  const minval = finite('randomUniform', 'minval', o.minval, -0.05);
+  const maxval = finite('randomUniform', 'maxval', o.maxval, 0.05);
+  if (!(minval <= maxval)) throw new Error(`randomUniform: minval ${minval} must be <= maxval ${maxval}`);
+  const seed = seedOption('randomUniform', o.seed);
   return fromSampler('randomUniform', { minval, maxval, seed }, (rng, shape) =>
     Float32Array.from({ length: size(shape) }, () => minval + (maxval - minval) * rng.uniform()));
 }
 
 /** Normal with the given mean and stddev. */
 export function randomNormal(o: { mean?: number; stddev?: number; seed?: number } = {}): Initializer {
-  const { mean = 0, stddev = 0.05, seed } = o;
+  checkOptions('randomNormal', o, ['mean', 'stddev', 'seed']);
+  const mean = finite('randomNormal', 'mean', o.mean, 0);
+  const stddev = nonNegative('randomNormal', 'stddev', o.stddev, 0.05);
+  const seed = seedOption('randomNormal', o.seed);
   return fromSampler('randomNormal', { mean, stddev, seed }, (rng, shape) =>
     Float32Array.from({ length: size(shape) }, () => mean + stddev * rng.normal()));
 }
@@ -133,7 +153,9 @@ export function randomNormal(o: { mean?: number; stddev?: number; seed?: number 
  * on a normal draw (with the sign fix that makes the distribution uniform).
  */
 export function orthogonal(o: { gain?: number; seed?: number } = {}): Initializer {
-  const { gain = 1, seed } = o;
+  checkOptions('orthogonal', o, ['gain', 'seed']);
+  const gain = finite('orthogonal', 'gain', o.gain, 1);
+  const seed = seedOption('orthogonal', o.seed);
   return fromSampler('orthogonal', { gain, seed }, (rng, shape) => {
     if (shape.length < 2) throw new Error(`orthogonal: needs a shape of rank >= 2, got [${shape.join(',')}]`);
     const cols = shape[shape.length - 1];
@@ -165,7 +187,8 @@ export function orthogonal(o: { gain?: number; seed?: number } = {}): Initialize
 
 /** A constant value. */
 export function constant(o: { value?: number } = {}): Initializer {
-  const value = o.value ?? 0;
+  checkOptions('constant', o, ['value']);
+  const value = finite('constant', 'value', o.value, 0);
   return { name: 'constant', config: { value }, create: (shape) => tensor(new Float32Array(size(shape)).fill(value), [...shape]) };
 }
 
@@ -181,11 +204,18 @@ export const INITIALIZERS: Record<string, (o?: Record<string, unknown>) => Initi
   varianceScaling: (o) => varianceScaling(o ?? {}),
 };
 
-/** Resolves a name (camelCase or Keras snake_case) or an Initializer. */
-export function getInitializer(init: string | Initializer | undefined, fallback: string): Initializer {
-  if (init && typeof init === 'object') return init;
+/** Resolves a name (camelCase or Keras snake_case) or an Initializer; `op` names the caller in errors. */
+export function getInitializer(init: string | Initializer | undefined, fallback: string, op = 'initializer'): Initializer {
+  if (init && typeof init === 'object') {
+    if (typeof init.create !== 'function') throw new Error(`${op}: an initializer object needs a create(shape, seed) method`);
+    return init;
+  }
+  if (init !== undefined && typeof init !== 'string') {
+    throw new Error(`${op}: initializer must be a name or an Initializer, got ${given(init)}`);
+  }
   const name = (init ?? fallback).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  const f = INITIALIZERS[name];
-  if (!f) throw new Error(`initializer: unknown initializer '${init}'; valid: ${Object.keys(INITIALIZERS).join(', ')}`);
-  return f();
+  if (!Object.hasOwn(INITIALIZERS, name)) {
+    throw new Error(`${op}: unknown initializer ${given(init)}; valid: ${Object.keys(INITIALIZERS).join(', ')}, or an Initializer`);
+  }
+  return INITIALIZERS[name]();
 }

@@ -3,6 +3,8 @@
 
 import * as core from '@loom/core';
 import { formatShape, shapesEqual, type Tensor } from '@loom/core';
+import { checkIndicesSync } from './util.js';
+import { given, inRange, resolveAlias } from './validate.js';
 
 /** How per-sample losses are combined: 'mean' (sum over batch size), 'sum', or 'none' (per sample). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -90,7 +92,7 @@ export interface CrossentropyOptions extends LossOptions {
 export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options: CrossentropyOptions = {}): Tensor {
   return core.tidy(() => {
     let y = sameShape('binaryCrossentropy', yTrue, yPred);
-    const s = options.labelSmoothing ?? 0;
+    const s = inRange('binaryCrossentropy', 'labelSmoothing', options.labelSmoothing, 0, 1, false, 0);
     if (s) y = core.add(core.mul(y, 1 - s), 0.5 * s);
     let l: Tensor;
     if (options.fromLogits) {
@@ -112,7 +114,7 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options: C
   return core.tidy(() => {
     let y = sameShape('categoricalCrossentropy', yTrue, yPred);
     if (yPred.rank < 1) throw new Error('categoricalCrossentropy: predictions need a class axis (rank >= 1)');
-    const s = options.labelSmoothing ?? 0;
+    const s = inRange('categoricalCrossentropy', 'labelSmoothing', options.labelSmoothing, 0, 1, false, 0);
     if (s) y = core.add(core.mul(y, 1 - s), s / yPred.shape[yPred.rank - 1]);
     return reduce('categoricalCrossentropy', crossentropyRows(y, yPred, !!options.fromLogits), options.reduction);
   });
@@ -143,6 +145,8 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, opti
       );
     }
     const classes = yPred.shape[yPred.rank - 1];
+    // NOTE: host-side (js, wasm); on webgpu, fit and evaluate check the labels before the first step.
+    checkIndicesSync(name, 'label', labels, classes);
     const idx = labels.dtype === 'int32' ? labels : core.cast(labels, 'int32');
     const y = core.cast(core.oneHot(idx, classes), 'float32');
     return reduce(name, crossentropyRows(y, yPred, !!options.fromLogits), options.reduction);
@@ -161,11 +165,16 @@ const LOSS_ALIASES: Record<string, keyof typeof LOSSES> = {
   categorical_crossentropy: 'categoricalCrossentropy', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
 };
 
+/** The canonical name of a loss given by name (camelCase or Keras snake_case); throws for unknown names. */
+export function lossName(loss: string): keyof typeof LOSSES {
+  const name = typeof loss === 'string' ? resolveAlias(LOSS_ALIASES, loss) : loss;
+  if (typeof name === 'string' && Object.hasOwn(LOSSES, name)) return name as keyof typeof LOSSES;
+  throw new Error(`loss: unknown loss ${given(loss)}; valid: ${Object.keys(LOSSES).join(', ')}, or a function`);
+}
+
 /** Resolves a loss name (camelCase or Keras snake_case) or function. */
 export function getLoss(loss: string | LossFn): LossFn {
   if (typeof loss === 'function') return loss;
-  const name = LOSS_ALIASES[loss] ?? loss;
-  const fn = (LOSSES as Record<string, LossFn>)[name];
-  if (!fn) throw new Error(`loss: unknown loss '${loss}'; valid: ${Object.keys(LOSSES).join(', ')}, or a function`);
+  const fn: LossFn = LOSSES[lossName(loss)];
   return (a, b) => fn(a, b);
 }

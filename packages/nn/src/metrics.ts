@@ -3,6 +3,7 @@
 
 import * as core from '@loom/core';
 import { formatShape, shapesEqual, type Tensor } from '@loom/core';
+import { finite, lookup } from './validate.js';
 
 /** A metric: per-batch sufficient statistics (as a tensor of sums) and the final formula. */
 export interface Metric {
@@ -28,6 +29,7 @@ const count = (t: Tensor): Tensor => core.scalar(t.size);
 
 /** Fraction of predictions on the right side of `threshold` (default 0.5). */
 export function binaryAccuracy(threshold = 0.5): Metric {
+  finite('binaryAccuracy', 'threshold', threshold);
   return {
     name: 'binaryAccuracy',
     stats: (yTrue, yPred) => core.tidy(() => {
@@ -111,10 +113,12 @@ const METRICS: Record<string, () => Metric> = {
 
 /** Resolves a metric name or object. */
 export function getMetric(m: string | Metric): Metric {
-  if (typeof m === 'object') return m;
-  const f = METRICS[m];
-  if (!f) throw new Error(`metric: unknown metric '${m}'; valid: ${Object.keys(METRICS).join(', ')}`);
-  return f();
+  if (typeof m === 'object' && m !== null) {
+    const ok = typeof m.name === 'string' && m.name !== '' && typeof m.stats === 'function' && typeof m.result === 'function';
+    if (!ok) throw new Error('metric: a metric object needs a non-empty name and stats(yTrue, yPred) and result(sums) methods');
+    return m;
+  }
+  return lookup('metric', 'metric', METRICS, m, ', or a Metric object')();
 }
 
 /** Evaluates a metric on one batch (host value; async so it works on every backend). */

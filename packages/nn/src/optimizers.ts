@@ -4,6 +4,8 @@
 import * as core from '@loom/core';
 import { keep, type Tensor } from '@loom/core';
 import type { Variable } from './autograd/variable.js';
+import { tidyValue } from './util.js';
+import { bool, checkOptions, given, inRange, lookup, nonNegative, nonNegativeInt, positive } from './validate.js';
 
 /** A learning rate as a function of the step (0-based count of applied updates). */
 export interface LearningRateSchedule {
@@ -20,18 +22,28 @@ function schedule(config: Record<string, unknown>, f: (step: number) => number):
 
 /** lr₀ · rate^(step / decaySteps) (floored exponent when `staircase`). */
 export function exponentialDecay(o: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }): LearningRateSchedule {
-  if (!(o.decaySteps > 0)) throw new Error(`exponentialDecay: decaySteps must be > 0, got ${o.decaySteps}`);
+  const op = 'exponentialDecay';
+  checkOptions(op, o, ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase']);
+  if (o === undefined) throw new Error(`${op}: needs { initialLearningRate, decaySteps, decayRate, staircase? }`);
+  const lr0 = nonNegative(op, 'initialLearningRate', o.initialLearningRate);
+  const decaySteps = positive(op, 'decaySteps', o.decaySteps);
+  const decayRate = positive(op, 'decayRate', o.decayRate);
+  const staircase = bool(op, 'staircase', o.staircase, false);
   return schedule({ type: 'exponentialDecay', ...o }, (s) => {
-    const p = s / o.decaySteps;
-    return o.initialLearningRate * Math.pow(o.decayRate, o.staircase ? Math.floor(p) : p);
+    const p = s / decaySteps;
+    return lr0 * Math.pow(decayRate, staircase ? Math.floor(p) : p);
   });
 }
 
 /** lr₀ · gamma^⌊step / stepSize⌋. */
 export function stepDecay(o: { initialLearningRate: number; stepSize: number; gamma?: number }): LearningRateSchedule {
-  if (!(o.stepSize > 0)) throw new Error(`stepDecay: stepSize must be > 0, got ${o.stepSize}`);
-  const gamma = o.gamma ?? 0.1;
-  return schedule({ type: 'stepDecay', ...o, gamma }, (s) => o.initialLearningRate * Math.pow(gamma, Math.floor(s / o.stepSize)));
+  const op = 'stepDecay';
+  checkOptions(op, o, ['initialLearningRate', 'stepSize', 'gamma']);
+  if (o === undefined) throw new Error(`${op}: needs { initialLearningRate, stepSize, gamma? }`);
+  const lr0 = nonNegative(op, 'initialLearningRate', o.initialLearningRate);
+  const stepSize = positive(op, 'stepSize', o.stepSize);
+  const gamma = positive(op, 'gamma', o.gamma, 0.1);
+  return schedule({ type: 'stepDecay', ...o, gamma }, (s) => lr0 * Math.pow(gamma, Math.floor(s / stepSize)));
 }
 
 /**
@@ -39,19 +51,24 @@ export function stepDecay(o: { initialLearningRate: number; stepSize: number; ga
  * `warmupSteps`, then cosine decay to alpha·peak over `decaySteps`.
  */
 export function cosineDecay(o: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupSteps?: number; warmupTarget?: number }): LearningRateSchedule {
-  if (!(o.decaySteps > 0)) throw new Error(`cosineDecay: decaySteps must be > 0, got ${o.decaySteps}`);
-  const alpha = o.alpha ?? 0;
-  const warm = o.warmupSteps ?? 0;
-  const peak = o.warmupTarget ?? o.initialLearningRate;
+  const op = 'cosineDecay';
+  checkOptions(op, o, ['initialLearningRate', 'decaySteps', 'alpha', 'warmupSteps', 'warmupTarget']);
+  if (o === undefined) throw new Error(`${op}: needs { initialLearningRate, decaySteps, alpha?, warmupSteps?, warmupTarget? }`);
+  const lr0 = nonNegative(op, 'initialLearningRate', o.initialLearningRate);
+  const decaySteps = positive(op, 'decaySteps', o.decaySteps);
+  const alpha = inRange(op, 'alpha', o.alpha, 0, 1, false, 0);
+  const warm = nonNegativeInt(op, 'warmupSteps', o.warmupSteps, 0);
+  const peak = nonNegative(op, 'warmupTarget', o.warmupTarget, lr0);
   return schedule({ type: 'cosineDecay', ...o }, (s) => {
-    if (s < warm) return o.initialLearningRate + (peak - o.initialLearningRate) * (s / warm);
-    const t = Math.min(s - warm, o.decaySteps) / o.decaySteps;
+    if (s < warm) return lr0 + (peak - lr0) * (s / warm);
+    const t = Math.min(s - warm, decaySteps) / decaySteps;
     return peak * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
   });
 }
 
 /** Options every optimizer accepts. */
 export interface OptimizerOptions {
+  /** A finite number > 0, or a schedule of the step (its values must be finite and >= 0). */
   learningRate?: LearningRate;
   /** Clip each gradient elementwise to [−clipValue, clipValue]. */
   clipValue?: number;
@@ -59,6 +76,20 @@ export interface OptimizerOptions {
   clipNorm?: number;
   /** Rescale all gradients together when their joint L2 norm exceeds globalClipNorm. */
   globalClipNorm?: number;
+}
+
+const BASE_OPTIONS = ['learningRate', 'clipValue', 'clipNorm', 'globalClipNorm'] as const;
+
+/**
+ * @internal An update computed but not applied yet: `magnitudes` holds max |new value| per variable
+ * (NaN or Infinity there means the update would break that weight), read before `apply`.
+ */
+export interface PendingUpdate {
+  readonly variables: readonly Variable[];
+  readonly magnitudes: Tensor;
+  apply(): void;
+  /** Frees what `apply` did not take (a no-op after apply). */
+  discard(): void;
 }
 
 /** Base optimizer: clipping, schedule, per-variable slots; subclasses give one update rule. */
@@ -71,20 +102,38 @@ export abstract class Optimizer {
   readonly clipNorm?: number;
   readonly globalClipNorm?: number;
   private readonly slots = new Map<Variable, Tensor[]>();
+  private readonly label: string;
 
-  constructor(o: OptimizerOptions, defaultLr: number) {
-    this.learningRate = o.learningRate ?? defaultLr;
-    if (typeof this.learningRate === 'number' && !(this.learningRate >= 0)) {
-      throw new Error(`${new.target.name}: learningRate must be a non-negative number or a schedule, got ${this.learningRate}`);
+  /** `extraOptions`: the subclass's own option names, so a misspelt option is refused, not ignored. */
+  constructor(o: OptimizerOptions, defaultLr: number, extraOptions: readonly string[]) {
+    this.label = new.target.name;
+    checkOptions(this.label, o, [...BASE_OPTIONS, ...extraOptions]);
+    const lr = o.learningRate ?? defaultLr;
+    if (typeof lr !== 'function' && !(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) {
+      throw new Error(`${this.label}: learningRate must be a finite number > 0 or a schedule function, got ${given(lr)}`);
     }
-    this.clipValue = o.clipValue;
-    this.clipNorm = o.clipNorm;
-    this.globalClipNorm = o.globalClipNorm;
+    this.learningRate = lr;
+    this.clipValue = o.clipValue === undefined ? undefined : positive(this.label, 'clipValue', o.clipValue);
+    this.clipNorm = o.clipNorm === undefined ? undefined : positive(this.label, 'clipNorm', o.clipNorm);
+    this.globalClipNorm = o.globalClipNorm === undefined ? undefined : positive(this.label, 'globalClipNorm', o.globalClipNorm);
   }
 
-  /** The learning rate for the next update. */
+  /** The learning rate for the next update; a schedule's value is checked at every step. */
   currentLearningRate(): number {
-    return typeof this.learningRate === 'number' ? this.learningRate : this.learningRate(this.iterations);
+    const step = this.iterations;
+    if (typeof this.learningRate === 'function') {
+      const lr = this.learningRate(step);
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+        throw new Error(`${this.label}: the learning-rate schedule returned ${given(lr)} at step ${step}; valid: a finite number >= 0`);
+      }
+      return lr;
+    }
+    // NOTE: learningRate is writable (reduceLROnPlateau lowers it), so it is checked here too.
+    const lr: unknown = this.learningRate;
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+      throw new Error(`${this.label}: learningRate is ${given(lr)} at step ${step}; valid: a finite number >= 0 or a schedule function`);
+    }
+    return lr;
   }
 
   /** Initial slot tensors for a variable (e.g. zeros for momentum). */
@@ -95,10 +144,15 @@ export abstract class Optimizer {
 
   /** Applies one update to every variable in `grads` (gradients are not disposed). */
   applyGradients(grads: Map<Variable, Tensor> | [Variable, Tensor][]): void {
+    this.prepareUpdate(grads).apply();
+  }
+
+  /** @internal Computes the update of `applyGradients` without applying it, so a caller can check it first. */
+  prepareUpdate(grads: Map<Variable, Tensor> | [Variable, Tensor][]): PendingUpdate {
     const entries = [...grads];
     const lr = this.currentLearningRate();
     const t = this.iterations + 1;
-    core.tidy(() => {
+    const next = tidyValue(() => {
       let gs = entries.map(([, g]) => g);
       if (this.clipValue !== undefined) gs = gs.map((g) => core.clip(g, -this.clipValue!, this.clipValue!));
       if (this.clipNorm !== undefined) {
@@ -110,22 +164,44 @@ export abstract class Optimizer {
         const scale = core.minimum(1, core.div(this.globalClipNorm, core.maximum(total, 1e-12)));
         gs = gs.map((g) => core.mul(g, scale));
       }
-      entries.forEach(([v], i) => {
+      const out = entries.map(([v], i) => {
         let slots = this.slots.get(v);
         if (!slots) {
           slots = this.initSlots(v).map((s) => keep(s));
           this.slots.set(v, slots);
         }
         const r = this.update(v.value, gs[i], slots, lr, t);
-        v.assign(r.value);
-        const next = r.slots.map((s) => keep(core.clone(s)));
-        for (const s of slots) s.dispose();
-        this.slots.set(v, next);
+        return { value: keep(r.value), slots: r.slots.map((s) => keep(core.clone(s))) };
       });
+      // max |x| is finite exactly when every x is (NaN propagates through max).
+      const maxAbs = (x: Tensor): Tensor => (x.size ? core.max(core.abs(x)) : core.scalar(0));
+      const mags = out.length ? core.stack(out.map((r) => maxAbs(r.value))) : core.zeros([0]);
+      return { out, magnitudes: keep(mags) };
     });
-    this.iterations++;
+    let open = true;
+    const discard = (): void => {
+      if (!open) return;
+      open = false;
+      next.magnitudes.dispose();
+      for (const r of next.out) core.dispose([r.value, r.slots]);
+    };
+    return {
+      variables: entries.map(([v]) => v),
+      magnitudes: next.magnitudes,
+      apply: () => {
+        if (!open) throw new Error(`${this.label}: this update was already applied or discarded`);
+        entries.forEach(([v], i) => {
+          v.assign(next.out[i].value);
+          for (const s of this.slots.get(v)!) s.dispose();
+          this.slots.set(v, next.out[i].slots);
+          next.out[i].slots = [];
+        });
+        this.iterations++;
+        discard();
+      },
+      discard,
+    };
   }
-
   /** Serializable settings. */
   getConfig(): Record<string, unknown> {
     return {
@@ -147,9 +223,9 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   constructor(o: OptimizerOptions & { momentum?: number; nesterov?: boolean } = {}) {
-    super(o, 0.01);
-    this.momentum = o.momentum ?? 0;
-    this.nesterov = o.nesterov ?? false;
+    super(o, 0.01, ['momentum', 'nesterov']);
+    this.momentum = inRange('SGD', 'momentum', o.momentum, 0, 1, true, 0);
+    this.nesterov = bool('SGD', 'nesterov', o.nesterov, false);
   }
   protected initSlots(v: Variable): Tensor[] { return this.momentum ? [core.zerosLike(v.value)] : []; }
   protected update(w: Tensor, g: Tensor, slots: Tensor[], lr: number) {
@@ -161,17 +237,22 @@ export class SGD extends Optimizer {
   override getConfig() { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov }; }
 }
 
+/** Options of adam (and adamW): beta1, beta2 in [0, 1), epsilon > 0. */
+export type AdamOptions = OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number };
+
 /** Adam (Keras form): lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ), w −= lr_t·m / (√v + ε). */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  constructor(o: OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}) {
-    super(o, 0.001);
-    this.beta1 = o.beta1 ?? 0.9;
-    this.beta2 = o.beta2 ?? 0.999;
-    this.epsilon = o.epsilon ?? 1e-7;
+  /** `extraOptions` is for subclasses (adamW's weightDecay). */
+  constructor(o: AdamOptions = {}, extraOptions: readonly string[] = []) {
+    super(o, 0.001, ['beta1', 'beta2', 'epsilon', ...extraOptions]);
+    const name = new.target.name;
+    this.beta1 = inRange(name, 'beta1', o.beta1, 0, 1, true, 0.9);
+    this.beta2 = inRange(name, 'beta2', o.beta2, 0, 1, true, 0.999);
+    this.epsilon = positive(name, 'epsilon', o.epsilon, 1e-7);
   }
   protected initSlots(v: Variable): Tensor[] { return [core.zerosLike(v.value), core.zerosLike(v.value)]; }
   protected update(w: Tensor, g: Tensor, [m0, v0]: Tensor[], lr: number, t: number) {
@@ -184,13 +265,13 @@ export class Adam extends Optimizer {
   override getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
 }
 
-/** AdamW: Adam plus decoupled weight decay w −= lr·λ·w (λ default 0.004, as Keras). */
+/** AdamW: Adam plus decoupled weight decay w −= lr·λ·w (λ default 0.004, as Keras; λ >= 0). */
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
   readonly weightDecay: number;
-  constructor(o: OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {}) {
-    super(o);
-    this.weightDecay = o.weightDecay ?? 0.004;
+  constructor(o: AdamOptions & { weightDecay?: number } = {}) {
+    super(o, ['weightDecay']);
+    this.weightDecay = nonNegative('AdamW', 'weightDecay', o.weightDecay, 0.004);
   }
   protected override update(w: Tensor, g: Tensor, slots: Tensor[], lr: number, t: number) {
     const decayed = core.sub(w, core.mul(w, lr * this.weightDecay));
@@ -199,17 +280,17 @@ export class AdamW extends Adam {
   override getConfig() { return { ...super.getConfig(), weightDecay: this.weightDecay }; }
 }
 
-/** RMSprop: v = ρv + (1−ρ)g², w −= lr·g / (√v + ε) (with optional momentum). */
+/** RMSprop: v = ρv + (1−ρ)g², w −= lr·g / (√v + ε) (with optional momentum); ρ, momentum in [0, 1). */
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
   constructor(o: OptimizerOptions & { rho?: number; momentum?: number; epsilon?: number } = {}) {
-    super(o, 0.001);
-    this.rho = o.rho ?? 0.9;
-    this.momentum = o.momentum ?? 0;
-    this.epsilon = o.epsilon ?? 1e-7;
+    super(o, 0.001, ['rho', 'momentum', 'epsilon']);
+    this.rho = inRange('RMSprop', 'rho', o.rho, 0, 1, true, 0.9);
+    this.momentum = inRange('RMSprop', 'momentum', o.momentum, 0, 1, true, 0);
+    this.epsilon = positive('RMSprop', 'epsilon', o.epsilon, 1e-7);
   }
   protected initSlots(v: Variable): Tensor[] {
     return this.momentum ? [core.zerosLike(v.value), core.zerosLike(v.value)] : [core.zerosLike(v.value)];
@@ -224,15 +305,15 @@ export class RMSprop extends Optimizer {
   override getConfig() { return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon }; }
 }
 
-/** Adagrad: a += g², w −= lr·g / (√a + ε); a starts at 0.1. */
+/** Adagrad: a += g², w −= lr·g / (√a + ε); a starts at 0.1 (any finite value >= 0). */
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   constructor(o: OptimizerOptions & { initialAccumulatorValue?: number; epsilon?: number } = {}) {
-    super(o, 0.001);
-    this.initialAccumulatorValue = o.initialAccumulatorValue ?? 0.1;
-    this.epsilon = o.epsilon ?? 1e-7;
+    super(o, 0.001, ['initialAccumulatorValue', 'epsilon']);
+    this.initialAccumulatorValue = nonNegative('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue, 0.1);
+    this.epsilon = positive('Adagrad', 'epsilon', o.epsilon, 1e-7);
   }
   protected initSlots(v: Variable): Tensor[] { return [core.add(core.zerosLike(v.value), this.initialAccumulatorValue)]; }
   protected update(w: Tensor, g: Tensor, [a0]: Tensor[], lr: number) {
@@ -251,10 +332,9 @@ export const optimizers = {
   adagrad: (o: ConstructorParameters<typeof Adagrad>[0] = {}) => new Adagrad(o),
 };
 
-/** Resolves a name ('adam', 'sgd', ...) or an Optimizer. */
+/** Resolves a name ('adam', 'sgd', ...; 'adamw' too) or an Optimizer. */
 export function getOptimizer(o: string | Optimizer): Optimizer {
   if (o instanceof Optimizer) return o;
-  const f = (optimizers as Record<string, () => Optimizer>)[o === 'adamw' ? 'adamW' : o];
-  if (!f) throw new Error(`optimizer: unknown optimizer '${o}'; valid: ${Object.keys(optimizers).join(', ')}`);
+  const f = lookup<() => Optimizer>('optimizer', 'optimizer', optimizers, o === 'adamw' ? 'adamW' : o, ', or an Optimizer');
   return f();
 }

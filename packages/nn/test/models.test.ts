@@ -403,7 +403,7 @@ describe('names and seeds are per model', () => {
     const build = () => {
       const a = input({ shape: [4] });
       const b = input({ shape: [4] });
-      const h = layers.dense({ units: 3 }).apply(a);
+      const h = layers.dense({ units: 4 }).apply(a);
       const out = layers.dense({ units: 1 }).apply(layers.add().apply([h, b] as never) as never);
       return model({ inputs: [a, b], outputs: out as never });
     };

@@ -7,8 +7,9 @@ import { activationName, getActivation, type ActivationFn } from '../activations
 import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
+import { bool, given, oneOf } from '../validate.js';
 import type { ActivationSpec } from './core-layers.js';
-import { Layer, one, single, type LayerArgs, type LayerShape } from './layer.js';
+import { Layer, layerArgs, one, single, type LayerArgs, type LayerShape } from './layer.js';
 
 type Padding1D = 'valid' | 'same' | 'causal';
 
@@ -28,7 +29,7 @@ function rank3(layer: string, s: LayerShape): [number | null, number | null, num
 }
 
 function posInt(layer: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${given(v)}`);
   return v as number;
 }
 
@@ -57,24 +58,31 @@ export class Conv1D extends Layer {
   readonly activation: ActivationFn;
   kernel!: Variable;
   bias?: Variable;
-  constructor(private readonly args: Conv1DArgs) {
-    super(args);
-    this.filters = posInt('conv1d', 'filters', args.filters);
-    this.kernelSize = posInt('conv1d', 'kernelSize', Array.isArray(args.kernelSize) ? args.kernelSize[0] : args.kernelSize);
-    this.strides = posInt('conv1d', 'strides', args.strides ?? 1);
-    this.dilationRate = posInt('conv1d', 'dilationRate', args.dilationRate ?? 1);
-    this.padding = args.padding ?? 'valid';
-    if (!['valid', 'same', 'causal'].includes(this.padding)) {
-      throw new Error(`conv1d: padding must be valid, same or causal, got ${this.padding}`);
-    }
-    this.useBias = args.useBias ?? true;
-    this.activation = getActivation(args.activation);
+  private readonly args: Conv1DArgs;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  constructor(args: Conv1DArgs) {
+    const a = layerArgs('conv1d', args, [
+      'filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
+    ]);
+    super(a);
+    this.args = a;
+    this.filters = posInt('conv1d', 'filters', a.filters);
+    // NOTE: a one-element list is accepted for kernelSize, as Keras configs write it.
+    const k: unknown = a.kernelSize;
+    this.kernelSize = posInt('conv1d', 'kernelSize', Array.isArray(k) && k.length === 1 ? k[0] : k);
+    this.strides = posInt('conv1d', 'strides', a.strides ?? 1);
+    this.dilationRate = posInt('conv1d', 'dilationRate', a.dilationRate ?? 1);
+    this.padding = oneOf<Padding1D>('conv1d', 'padding', a.padding, ['valid', 'same', 'causal'], 'valid');
+    this.useBias = bool('conv1d', 'useBias', a.useBias, true);
+    this.activation = getActivation(a.activation);
+    this.kernelInit = getInitializer(a.kernelInitializer, 'glorotUniform', 'conv1d (kernelInitializer)');
+    this.biasInit = getInitializer(a.biasInitializer, 'zeros', 'conv1d (biasInitializer)');
   }
   build(s: LayerShape | LayerShape[]): void {
     const [, , c] = rank3(this.name, single(this.name, s));
-    const kernelInit = getInitializer(this.args.kernelInitializer, 'glorotUniform');
-    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], getInitializer(this.args.biasInitializer, 'zeros'));
+    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], this.kernelInit);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
@@ -117,10 +125,12 @@ abstract class Pooling1D extends Layer {
   readonly strides: number;
   readonly padding: 'valid' | 'same';
   constructor(args: Pool1DArgs, private readonly kind: 'max' | 'avg') {
-    super(args);
-    this.poolSize = posInt(this.name, 'poolSize', args.poolSize ?? 2);
-    this.strides = posInt(this.name, 'strides', args.strides ?? this.poolSize);
-    this.padding = args.padding ?? 'valid';
+    const op = kind === 'max' ? 'maxPooling1d' : 'averagePooling1d';
+    const a = layerArgs(op, args, ['poolSize', 'strides', 'padding']);
+    super(a);
+    this.poolSize = posInt(op, 'poolSize', a.poolSize ?? 2);
+    this.strides = posInt(op, 'strides', a.strides ?? this.poolSize);
+    this.padding = oneOf(op, 'padding', a.padding, ['valid', 'same'] as const, 'valid');
   }
   build(s: LayerShape | LayerShape[]): void { rank3(this.name, single(this.name, s)); }
   call(inputs: Tensor | Tensor[]): Tensor {
@@ -149,7 +159,9 @@ export class AveragePooling1D extends Pooling1D {
 }
 
 abstract class GlobalPooling1D extends Layer {
-  constructor(args: LayerArgs, private readonly kind: 'max' | 'avg') { super(args); }
+  constructor(args: LayerArgs, private readonly kind: 'max' | 'avg') {
+    super(layerArgs(kind === 'max' ? 'globalMaxPooling1d' : 'globalAveragePooling1d', args, []));
+  }
   build(s: LayerShape | LayerShape[]): void { rank3(this.name, single(this.name, s)); }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(this.name, inputs);

@@ -6,8 +6,9 @@ import { SeededRandom, type Tensor } from '@loom/core';
 import { activationName, getActivation, type ActivationFn, type ActivationName } from '../activations.js';
 import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
-import { shapeText } from '../util.js';
-import { Layer, Node, one, single, SymbolicTensor, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
+import { checkIndicesSync, shapeText } from '../util.js';
+import { bool, checkOptions, finite, given, inRange, integer, positive, positiveInt } from '../validate.js';
+import { Layer, layerArgs, Node, one, single, SymbolicTensor, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
 
 /** An activation given by name or function. */
 export type ActivationSpec = ActivationName | ActivationFn | string;
@@ -43,7 +44,7 @@ function normShape(layer: string, s: LayerShape | LayerShape[]): LayerShape {
 export class InputLayer extends Layer {
   readonly className = 'InputLayer';
   constructor(args: LayerArgs) {
-    super(args, 'input');
+    super(layerArgs('input', args, []), 'input');
     if (!this.batchInputShape) throw new Error('input: needs a shape (e.g. input({ shape: [10] }))');
   }
   build(): void {}
@@ -54,6 +55,8 @@ export class InputLayer extends Layer {
 
 /** A symbolic input for `model({ inputs, outputs })`. `shape` excludes the batch dim. */
 export function input(args: { shape: number[]; name?: string }): SymbolicTensor {
+  checkOptions('input', args, ['shape', 'name']);
+  if (!args || args.shape === undefined) throw new Error('input: needs a shape (e.g. input({ shape: [10] }))');
   const layer = new InputLayer({ inputShape: args.shape, name: args.name });
   layer.built = true;
   const node = new Node(layer, []);
@@ -79,21 +82,24 @@ export class Dense extends Layer {
   kernel!: Variable;
   bias?: Variable;
   private readonly args: DenseArgs;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
 
   constructor(args: DenseArgs) {
-    super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) {
-      throw new Error(`dense: units must be a positive integer, got ${JSON.stringify(args.units)}`);
-    }
-    this.args = args;
-    this.units = args.units;
-    this.activation = getActivation(args.activation);
-    this.useBias = args.useBias ?? true;
+    const a = layerArgs('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
+    super(a);
+    this.units = positiveInt('dense', 'units', a.units);
+    this.args = a;
+    this.activation = getActivation(a.activation);
+    this.useBias = bool('dense', 'useBias', a.useBias, true);
+    // Resolved here so a bad name fails at construction, not at the first call.
+    this.kernelInit = getInitializer(a.kernelInitializer, 'glorotUniform', 'dense (kernelInitializer)');
+    this.biasInit = getInitializer(a.biasInitializer, 'zeros', 'dense (biasInitializer)');
   }
   build(s: LayerShape | LayerShape[]): void {
     const inDim = lastDim(this.name, single(this.name, s));
-    this.kernel = this.addWeight('kernel', [inDim, this.units], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], getInitializer(this.args.biasInitializer, 'zeros'));
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
@@ -126,9 +132,13 @@ export class Dense extends Layer {
 export class Activation extends Layer {
   readonly className = 'Activation';
   readonly fn: ActivationFn;
-  constructor(private readonly args: LayerArgs & { activation: ActivationSpec }) {
-    super(args);
-    this.fn = getActivation(args.activation);
+  private readonly args: LayerArgs & { activation: ActivationSpec };
+  constructor(args: LayerArgs & { activation: ActivationSpec }) {
+    const a = layerArgs('activation', args, ['activation']);
+    super(a);
+    if (a.activation === undefined) throw new Error(`activation: needs an activation, e.g. { activation: 'relu' }`);
+    this.args = a;
+    this.fn = getActivation(a.activation);
   }
   build(): void {}
   call(x: Tensor | Tensor[]): Tensor { return this.fn(one(this.name, x)); }
@@ -139,6 +149,9 @@ export class Activation extends Layer {
 /** Flattens all but the batch dim. */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
+  constructor(args: LayerArgs = {}) {
+    super(layerArgs('flatten', args, []));
+  }
   build(): void {}
   call(x: Tensor | Tensor[]): Tensor {
     const t = one(this.name, x);
@@ -157,24 +170,34 @@ export class Reshape extends Layer {
   readonly className = 'Reshape';
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: number[] }) {
-    super(args);
-    if (!Array.isArray(args.targetShape)) throw new Error('reshape: targetShape must be a list of integers');
-    this.targetShape = [...args.targetShape];
+    const a = layerArgs('reshape', args, ['targetShape']);
+    super(a);
+    const t = a.targetShape;
+    const ok = Array.isArray(t) && t.every((d) => d === -1 || (Number.isSafeInteger(d) && d >= 1)) && t.filter((d) => d === -1).length <= 1;
+    if (!ok) throw new Error(`reshape: targetShape must be a list of positive integers (at most one -1), got ${given(t)}`);
+    this.targetShape = [...t];
   }
-  build(): void {}
+  build(s: LayerShape | LayerShape[]): void {
+    this.computeOutputShape(s);
+  }
   call(x: Tensor | Tensor[]): Tensor {
     const t = one(this.name, x);
+    this.computeOutputShape([null, ...t.shape.slice(1)]);
     return core.reshape(t, [t.shape[0], ...this.targetShape]);
   }
+  /** The output shape; refuses a sample size the target shape cannot hold as soon as the input shape is known. */
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
     const sh = single(this.name, s);
     const known = sh.slice(1);
-    if (this.targetShape.includes(-1) && known.every((d) => d !== null)) {
-      const total = (known as number[]).reduce((a, b) => a * b, 1);
-      const other = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-      return [sh[0], ...this.targetShape.map((d) => (d === -1 ? total / other : d))];
+    if (!known.every((d) => d !== null)) return [sh[0], ...this.targetShape.map((d) => (d === -1 ? null : d))];
+    const total = (known as number[]).reduce((a, b) => a * b, 1);
+    const other = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const fits = this.targetShape.includes(-1) ? total % other === 0 : total === other;
+    if (!fits) {
+      throw new Error(`${this.name}: cannot reshape samples of shape ${shapeText(known)} (${total} values) to ` +
+        `${shapeText(this.targetShape)}${this.targetShape.includes(-1) ? ` (${other} does not divide ${total})` : ` (${other} values)`}`);
     }
-    return [sh[0], ...this.targetShape.map((d) => (d === -1 ? null : d))];
+    return [sh[0], ...this.targetShape.map((d) => (d === -1 ? total / other : d))];
   }
   getConfig(): Record<string, unknown> { return { targetShape: this.targetShape }; }
 }
@@ -194,10 +217,10 @@ export class Dropout extends Layer {
   readonly seed?: number;
   private rng?: SeededRandom;
   constructor(args: LayerArgs & { rate: number; seed?: number }) {
-    super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${JSON.stringify(args.rate)}`);
-    this.rate = args.rate;
-    this.seed = args.seed;
+    const a = layerArgs('dropout', args, ['rate', 'seed']);
+    super(a);
+    this.rate = inRange('dropout', 'rate', a.rate, 0, 1, true);
+    this.seed = a.seed === undefined ? undefined : finite('dropout', 'seed', a.seed);
   }
   protected override joined(scope: LayerScope): void {
     this.rng = new SeededRandom(this.seed ?? scope.nextSeed());
@@ -219,23 +242,26 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   embeddings!: Variable;
-  constructor(private readonly args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) {
-    super(args);
-    for (const k of ['inputDim', 'outputDim'] as const) {
-      if (!Number.isInteger(args[k]) || args[k] < 1) {
-        throw new Error(`embedding: ${k} must be a positive integer, got ${JSON.stringify(args[k])}`);
-      }
-    }
-    this.inputDim = args.inputDim;
-    this.outputDim = args.outputDim;
+  private readonly init: Initializer;
+  constructor(args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) {
+    const a = layerArgs('embedding', args, ['inputDim', 'outputDim', 'embeddingsInitializer']);
+    super(a);
+    this.inputDim = positiveInt('embedding', 'inputDim', a.inputDim);
+    this.outputDim = positiveInt('embedding', 'outputDim', a.outputDim);
+    this.init = getInitializer(a.embeddingsInitializer, 'randomUniform', 'embedding (embeddingsInitializer)');
   }
   build(): void {
-    const init = getInitializer(this.args.embeddingsInitializer, 'randomUniform');
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], init);
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.init);
   }
+  /**
+   * Ids must be integers in [0, inputDim): checked here where the backend reads synchronously (js,
+   * wasm), and by fit and evaluate on every backend; on webgpu, predict and trainOnBatch do not check.
+   */
   call(x: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
       const t = one(this.name, x);
+      if (t.dtype === 'bool') throw new Error(`${this.name}: ids are bool; valid: int32 or integer-valued float32`);
+      checkIndicesSync(this.name, 'id', t, this.inputDim);
       const idx = t.dtype === 'int32' ? t : core.cast(t, 'int32');
       return core.gather(this.embeddings.value, idx, 0);
     });
@@ -267,11 +293,12 @@ export class BatchNormalization extends Layer {
   movingMean!: Variable;
   movingVariance!: Variable;
   constructor(args: BatchNormArgs = {}) {
-    super(args);
-    this.momentum = args.momentum ?? 0.99;
-    this.epsilon = args.epsilon ?? 1e-3;
-    this.center = args.center ?? true;
-    this.scale = args.scale ?? true;
+    const a = layerArgs('batchNormalization', args, ['momentum', 'epsilon', 'center', 'scale']);
+    super(a);
+    this.momentum = inRange('batchNormalization', 'momentum', a.momentum, 0, 1, false, 0.99);
+    this.epsilon = positive('batchNormalization', 'epsilon', a.epsilon, 1e-3);
+    this.center = bool('batchNormalization', 'center', a.center, true);
+    this.scale = bool('batchNormalization', 'scale', a.scale, true);
   }
   build(s: LayerShape | LayerShape[]): void {
     const d = lastDim(this.name, single(this.name, s));
@@ -316,8 +343,9 @@ export class LayerNormalization extends Layer {
   gamma!: Variable;
   beta!: Variable;
   constructor(args: LayerArgs & { epsilon?: number } = {}) {
-    super(args);
-    this.epsilon = args.epsilon ?? 1e-3;
+    const a = layerArgs('layerNormalization', args, ['epsilon']);
+    super(a);
+    this.epsilon = positive('layerNormalization', 'epsilon', a.epsilon, 1e-3);
   }
   build(s: LayerShape | LayerShape[]): void {
     const d = lastDim(this.name, single(this.name, s));
@@ -338,8 +366,22 @@ export class LayerNormalization extends Layer {
 }
 
 function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] {
-  if (!Array.isArray(s[0])) throw new Error(`${layer}: expects a list of inputs`);
+  if (!Array.isArray(s[0]) || s.length < 2) throw new Error(`${layer}: expects a list of at least 2 inputs`);
   return s as LayerShape[];
+}
+
+/** Dims agree unless one is unknown (null). */
+const dimsAgree = (a: number | null, b: number | null): boolean => a === null || b === null || a === b;
+
+/** The merged shape (known dims win over null); refuses ranks or dims (except `skipAxis`) that differ. */
+function mergeShapes(layer: string, list: LayerShape[], skipAxis: number | null, what: string): LayerShape {
+  const out = [...list[0]];
+  for (const [i, s] of list.entries()) {
+    const bad = s.length !== out.length || s.some((d, j) => j !== skipAxis && !dimsAgree(d, out[j]));
+    if (bad) throw new Error(`${layer}: input shapes ${shapeText(list[0])} and ${shapeText(s)} (input ${i}) ${what}`);
+    s.forEach((d, j) => { if (out[j] === null) out[j] = d; });
+  }
+  return out;
 }
 
 /** Joins its inputs along `axis` (default −1). */
@@ -347,33 +389,47 @@ export class Concatenate extends Layer {
   readonly className = 'Concatenate';
   readonly axis: number;
   constructor(args: LayerArgs & { axis?: number } = {}) {
-    super(args);
-    this.axis = args.axis ?? -1;
+    const a = layerArgs('concatenate', args, ['axis']);
+    super(a);
+    this.axis = integer('concatenate', 'axis', a.axis, -1);
   }
-  build(): void {}
+  build(s: LayerShape | LayerShape[]): void {
+    this.computeOutputShape(s);
+  }
   call(x: Tensor | Tensor[]): Tensor {
     if (!Array.isArray(x) || x.length < 2) throw new Error(`${this.name}: expects a list of at least 2 inputs`);
+    this.computeOutputShape(x.map((t) => [...t.shape]));
     return core.concat(x, this.axis);
   }
+  /** Inputs of one rank whose dims agree except along `axis`. */
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
     const list = multiShapes(this.name, s);
     const rank = list[0].length;
     const ax = this.axis < 0 ? this.axis + rank : this.axis;
-    const out = [...list[0]];
+    if (ax < 0 || ax >= rank) throw new Error(`${this.name}: axis ${this.axis} is out of range for inputs of rank ${rank}`);
+    const out = mergeShapes(this.name, list, ax, `differ outside the concatenation axis ${this.axis}`);
     out[ax] = list.some((l) => l[ax] === null) ? null : list.reduce((n, l) => n + (l[ax] as number), 0);
     return out;
   }
   getConfig(): Record<string, unknown> { return { axis: this.axis }; }
 }
 
-/** Elementwise sum of its inputs. */
+/** Elementwise sum of its inputs (all of one shape; no broadcasting, as Keras). */
 export class Add extends Layer {
   readonly className = 'Add';
-  build(): void {}
+  constructor(args: LayerArgs = {}) {
+    super(layerArgs('add', args, []));
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    this.computeOutputShape(s);
+  }
   call(x: Tensor | Tensor[]): Tensor {
     if (!Array.isArray(x) || x.length < 2) throw new Error(`${this.name}: expects a list of at least 2 inputs`);
+    mergeShapes(this.name, x.map((t) => [...t.shape]), null, 'differ; add needs inputs of one shape');
     return core.tidy(() => x.slice(1).reduce((a, b) => core.add(a, b), x[0]));
   }
-  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return multiShapes(this.name, s)[0]; }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
+    return mergeShapes(this.name, multiShapes(this.name, s), null, 'differ; add needs inputs of one shape');
+  }
   getConfig(): Record<string, unknown> { return {}; }
 }

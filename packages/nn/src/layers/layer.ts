@@ -1,13 +1,23 @@
 // The Layer base class (weights as Variables, build-on-first-use, Keras-style configs), the scope a
-// model gives its layers (names and seeds), symbolic tensors for the functional API, and the JSON
-// form of a layer (recreated from it by layers/classes.ts).
+// model gives its layers (names and seeds), symbolic tensors for the functional API, the JSON form
+// of a layer (recreated from it by layers/classes.ts), and the guard loadModel puts on weight creation.
 
 import { SeededRandom, Tensor } from '@loom/core';
 import { Variable } from '../autograd/variable.js';
 import { defaultSeed, type Initializer } from '../initializers.js';
+import { bool, checkOptions, checkShape, given } from '../validate.js';
 
 /** A shape with a `null` batch (or unknown) dimension. */
 export type LayerShape = (number | null)[];
+
+/** The option names of LayerArgs. */
+const LAYER_OPTIONS = ['name', 'inputShape', 'batchInputShape', 'trainable'] as const;
+
+/** A layer's options, checked for unknown keys (`own`: the layer's options beyond LayerArgs); undefined reads as {}. */
+export function layerArgs<T extends object>(op: string, args: T | undefined, own: readonly string[]): T {
+  checkOptions(op, args, [...LAYER_OPTIONS, ...own]);
+  return args ?? ({} as T);
+}
 
 /** Arguments every layer accepts. */
 export interface LayerArgs {
@@ -58,6 +68,21 @@ export class LayerScope {
   }
 }
 
+/** Called before each weight is created; loadModel sets one so a save cannot make it build weights it does not hold. */
+type WeightGuard = (layer: string, weight: string, shape: readonly number[]) => void;
+let weightGuard: WeightGuard | undefined;
+
+/** @internal Runs `f` (synchronously) with `guard` checking every weight a layer creates. */
+export function withWeightGuard<T>(guard: WeightGuard, f: () => T): T {
+  const previous = weightGuard;
+  weightGuard = guard;
+  try {
+    return f();
+  } finally {
+    weightGuard = previous;
+  }
+}
+
 function snake(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
@@ -98,14 +123,18 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
     this.prefix = defaultPrefix ?? snake(new.target.name);
+    if (typeof args !== 'object' || args === null) throw new Error(`${this.prefix}: options must be an object, got ${given(args)}`);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
+      throw new Error(`${this.prefix}: name must be a non-empty string, got ${given(args.name)}`);
+    }
     this.givenName = args.name;
-    this.trainable = args.trainable ?? true;
-    if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
-    else if (args.inputShape) {
-      if (!Array.isArray(args.inputShape) || args.inputShape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
-        throw new Error(`${this.name}: inputShape must be a list of non-negative integers, got ${JSON.stringify(args.inputShape)}`);
-      }
-      this.batchInputShape = [null, ...args.inputShape];
+    this.trainable = bool(this.name, 'trainable', args.trainable, true);
+    if (args.batchInputShape !== undefined) {
+      const s = checkShape(this.name, 'batchInputShape', args.batchInputShape, true);
+      if (s.length === 0) throw new Error(`${this.name}: batchInputShape needs at least the batch dimension, got []`);
+      this.batchInputShape = s;
+    } else if (args.inputShape !== undefined) {
+      this.batchInputShape = [null, ...checkShape(this.name, 'inputShape', args.inputShape, true)];
     }
   }
 
@@ -163,6 +192,10 @@ export abstract class Layer {
   /** Adds a weight created by `init`; weight names are `layerName/name`. */
   protected addWeight(name: string, shape: number[], init: Initializer, trainable = true): Variable {
     const seeds = this.joinedScope();
+    weightGuard?.(this.name, `${this.name}/${name}`, shape);
+    const size = shape.reduce((a, b) => a * b, 1);
+    // NOTE: typed arrays stop at 2^32 elements; say which weight is too big instead of a bare RangeError.
+    if (!(size <= 2 ** 32)) throw new Error(`${this.name}: weight '${name}' of shape [${shape}] has ${size} elements; the most is 2^32`);
     const t = init.create(shape, init.needsSeed ? seeds.nextSeed() : undefined);
     const v = new Variable(t, { name: `${this.name}/${name}`, trainable });
     t.dispose();

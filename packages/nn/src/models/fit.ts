@@ -1,10 +1,12 @@
-// The training loop behind `model.fit`, in small steps: check the arguments, reject non-finite data,
-// split off the validation data, then run epochs of shuffled batches with callbacks, history and logging.
+// The training loop behind `model.fit`, in small steps: check the arguments, reject non-finite data
+// and bad label or id values, split off the validation data, then run epochs of shuffled batches with
+// callbacks, history and logging.
 
 import * as core from '@loom/core';
 import { SeededRandom, type Tensor } from '@loom/core';
 import { progressCallback, type Callback, type History, type Logs, type Progress, type TrainableModel } from '../callbacks.js';
 import type { Metric } from '../metrics.js';
+import { batchSizeOption, bool, checkOptions, finite, given, inRange, nonNegativeInt } from '../validate.js';
 
 /** One tensor, or one per model input/output. */
 export type TensorOrList = Tensor | Tensor[];
@@ -39,6 +41,8 @@ export interface FitTarget {
   readonly metrics: readonly Metric[];
   /** Checks inputs against the model and targets against the inputs; `op` names the caller in errors. */
   check(op: string, xs: Tensor[], ys: Tensor[]): void;
+  /** Checks values the shapes cannot: class-index labels and embedding indices (async, so on every backend). */
+  checkValues(op: string, xs: Tensor[], ys: Tensor[]): Promise<void>;
   /** One optimizer step on a batch. */
   step(xs: Tensor[], ys: Tensor[]): Promise<StepResult>;
   /** Loss and metrics over a dataset in batches, with `prefix` on every key. */
@@ -64,29 +68,56 @@ export function addStats(acc: number[], s: readonly number[]): void {
   s.forEach((v, i) => { acc[i] = (acc[i] ?? 0) + v; });
 }
 
+const FIT_OPTIONS = [
+  'epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'callbacks', 'verbose', 'seed', 'onProgress',
+] as const satisfies readonly (keyof FitArgs)[];
+
 /** Trains `target` for `args.epochs` over (xs, ys); resolves to the history of every logged value. */
 export async function fitLoop(target: FitTarget, xs: Tensor[], ys: Tensor[], args: FitArgs): Promise<History> {
+  const { epochs, batchSize } = checkFitArgs(args);
   target.check('fit', xs, ys);
-  const { epochs, batchSize } = loopSizes(args);
-  await rejectNonFinite(xs, ys);
+  if (xs[0].shape[0] === 0) throw new Error('fit: x has 0 samples; fit needs at least one');
+  await rejectNonFinite('fit', xs, ys);
+  await target.checkValues('fit', xs, ys);
   const data = splitValidation(target, xs, ys, args);
   try {
+    if (data.valX && data.valY && args.validationData) {
+      await rejectNonFinite('fit (validationData)', data.valX, data.valY);
+      await target.checkValues('fit (validationData)', data.valX, data.valY);
+    }
     return await trainEpochs(target, data, epochs, batchSize, args);
   } finally {
     core.dispose(data.owned);
   }
 }
 
-function loopSizes(args: FitArgs): { epochs: number; batchSize: number } {
-  const epochs = args.epochs ?? 1;
-  const batchSize = args.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+/** Every option of `fit`, checked before any work (unknown keys are refused, not ignored). */
+function checkFitArgs(args: FitArgs): { epochs: number; batchSize: number } {
+  checkOptions('fit', args, FIT_OPTIONS);
+  const epochs = nonNegativeInt('fit', 'epochs', args.epochs, 1);
+  const batchSize = batchSizeOption('fit', args.batchSize);
+  inRange('fit', 'validationSplit', args.validationSplit, 0, 1, true, 0);
+  const vd = args.validationData;
+  if (vd !== undefined && !(Array.isArray(vd) && vd.length === 2)) {
+    throw new Error(`fit: validationData must be [x, y] (tensors or lists of tensors), got ${given(vd)}`);
+  }
+  bool('fit', 'shuffle', args.shuffle, true);
+  const cbs = args.callbacks;
+  if (cbs !== undefined && !(Array.isArray(cbs) && cbs.every((c) => typeof c === 'object' && c !== null))) {
+    throw new Error(`fit: callbacks must be a list of callback objects, got ${given(cbs)}`);
+  }
+  if (args.verbose !== undefined && args.verbose !== 0 && args.verbose !== 1) {
+    throw new Error(`fit: verbose must be 0 or 1, got ${given(args.verbose)}`);
+  }
+  finite('fit', 'seed', args.seed, 0);
+  if (args.onProgress !== undefined && typeof args.onProgress !== 'function') {
+    throw new Error(`fit: onProgress must be a function, got ${given(args.onProgress)}`);
+  }
   return { epochs, batchSize };
 }
 
 /** Fails before any step when float inputs or targets hold NaN or ±Infinity. */
-async function rejectNonFinite(xs: Tensor[], ys: Tensor[]): Promise<void> {
+async function rejectNonFinite(op: string, xs: Tensor[], ys: Tensor[]): Promise<void> {
   for (const [what, list] of [['x', xs], ['y', ys]] as const) {
     for (const [i, t] of list.entries()) {
       if (t.dtype !== 'float32') continue;
@@ -95,7 +126,7 @@ async function rejectNonFinite(xs: Tensor[], ys: Tensor[]): Promise<void> {
       bad.dispose();
       if (count > 0) {
         const name = `${what}${list.length > 1 ? `[${i}]` : ''}`;
-        throw new Error(`fit: ${name} contains ${count} NaN or infinite value(s); clean or impute the data first`);
+        throw new Error(`${op}: ${name} contains ${count} NaN or infinite value(s); clean or impute the data first`);
       }
     }
   }
@@ -107,11 +138,11 @@ function splitValidation(target: FitTarget, xs: Tensor[], ys: Tensor[], args: Fi
     const valX = toList(args.validationData[0]);
     const valY = toList(args.validationData[1]);
     target.check('fit (validationData)', valX, valY);
+    if (valX[0].shape[0] === 0) throw new Error('fit (validationData): x has 0 samples');
     return { trainX: xs, trainY: ys, valX, valY, owned: [] };
   }
   if (!args.validationSplit) return { trainX: xs, trainY: ys, owned: [] };
   const f = args.validationSplit;
-  if (!(f > 0 && f < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${f}`);
   const n = xs[0].shape[0];
   const nVal = Math.floor(n * f);
   if (nVal < 1 || nVal >= n) throw new Error(`fit: validationSplit ${f} of ${n} samples leaves an empty training or validation set`);
@@ -140,7 +171,10 @@ async function trainEpochs(target: FitTarget, data: FitData, epochs: number, bat
     const logs = await runEpoch(target, data, order, batchSize, epoch, callbacks);
     if (data.valX && data.valY) Object.assign(logs, await target.evaluate(data.valX, data.valY, batchSize, 'val_'));
     history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(logs)) {
+      if (!Object.hasOwn(history.history, k)) history.history[k] = [];
+      history.history[k].push(v);
+    }
     if (args.verbose) console.log(epochLine(epoch, epochs, logs));
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
   }
@@ -187,15 +221,23 @@ async function runEpoch(
 
 /** Gathers the samples `idx` and takes one step; errors name the epoch and batch. */
 async function trainBatch(target: FitTarget, data: FitData, idx: Int32Array, epoch: number, batch: number): Promise<StepResult> {
-  const it = core.tensor(idx, [idx.length], 'int32');
-  const bx = data.trainX.map((t) => core.gather(t, it));
-  const by = data.trainY.map((t) => core.gather(t, it));
+  // Everything made here is listed as it is made, so a gather that throws leaks nothing.
+  const made: Tensor[] = [];
   try {
+    const it = core.tensor(idx, [idx.length], 'int32');
+    made.push(it);
+    const pick = (t: Tensor): Tensor => {
+      const g = core.gather(t, it);
+      made.push(g);
+      return g;
+    };
+    const bx = data.trainX.map(pick);
+    const by = data.trainY.map(pick);
     return await target.step(bx, by);
   } catch (e) {
     throw new Error(`${(e as Error).message} (epoch ${epoch + 1}, batch ${batch + 1})`, { cause: e });
   } finally {
-    core.dispose([it, bx, by]);
+    core.dispose(made);
   }
 }
 

@@ -4,10 +4,11 @@
 
 import * as core from '@loom/core';
 import type { Tensor } from '@loom/core';
-import { input as makeInput, InputLayer } from '../layers/core-layers.js';
+import { Embedding, input as makeInput, InputLayer } from '../layers/core-layers.js';
 import { serializeLayer, SymbolicTensor, type Layer, type LayerShape, type Node } from '../layers/layer.js';
 import { saveModel, type SavedModel } from './io.js';
-import { Model, type ModelArgs } from './model.js';
+import { given } from '../validate.js';
+import { Model, type IndexInput, type ModelArgs } from './model.js';
 
 /** Arguments of `model()` / `new Functional`. */
 export interface FunctionalArgs extends ModelArgs {
@@ -39,7 +40,8 @@ export class Functional extends Model {
   private readonly nodes: Node[];
 
   constructor(args: FunctionalArgs) {
-    super('model', args);
+    super('model', args, ['inputs', 'outputs']);
+    if (!args || args.inputs === undefined || args.outputs === undefined) throw new Error('model: needs { inputs, outputs }');
     this.inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
     this.outputs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
     for (const s of [...this.inputs, ...this.outputs]) {
@@ -88,6 +90,15 @@ export class Functional extends Model {
     });
   }
 
+  protected indexInputs(): IndexInput[] {
+    const found: IndexInput[] = [];
+    for (const n of this.nodes) {
+      const i = n.layer instanceof Embedding ? this.inputs.indexOf(n.inputs[0]) : -1;
+      if (i >= 0) found.push({ input: i, limit: (n.layer as Embedding).inputDim, layer: n.layer.name });
+    }
+    return found;
+  }
+
   protected layerOutputShapes(): Map<Layer, LayerShape | LayerShape[]> {
     const m = new Map<Layer, LayerShape | LayerShape[]>();
     for (const n of this.nodes) m.set(n.layer, n.outputs.length === 1 ? n.outputs[0].shape : n.outputs.map((o) => o.shape));
@@ -113,26 +124,30 @@ export class Functional extends Model {
   /** @internal rebuilds a functional graph from `topology()` output with fresh layers. */
   static fromTopology(config: Record<string, unknown>, layers: Layer[]): Functional {
     const nodes = config.nodes as NodeJSON[];
-    const refsOk = (r: unknown, limit: number) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && r[0] >= 0 && r[0] < limit;
     if (!Array.isArray(nodes)) throw new Error('model load: functional topology has no nodes list');
     const outs: SymbolicTensor[][] = [];
+    // A reference [node, output] must point at an earlier node's existing output.
+    const resolve = (r: unknown, limit: number): SymbolicTensor | undefined => {
+      if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || r[0] < 0 || r[0] >= limit) return undefined;
+      return Number.isInteger(r[1]) && r[1] >= 0 ? outs[r[0]]?.[r[1]] : undefined;
+    };
     nodes.forEach((n, i) => {
-      const layer = layers[n.layer];
-      if (!layer) throw new Error(`model load: node ${i} refers to missing layer ${n.layer}`);
+      const index = typeof n === 'object' && n !== null ? n.layer : undefined;
+      const layer = Number.isInteger(index) && index! >= 0 ? layers[index!] : undefined;
+      if (!layer) throw new Error(`model load: node ${i} refers to missing layer ${given(index)}`);
       if (layer instanceof InputLayer) {
         outs.push([makeInput({ shape: layer.batchInputShape!.slice(1) as number[], name: layer.name })]);
         return;
       }
-      if (!Array.isArray(n.inputs) || !n.inputs.every((r) => refsOk(r, i))) {
-        throw new Error(`model load: node ${i} has invalid input references`);
-      }
-      const ins = n.inputs.map(([ni, oi]) => outs[ni][oi]);
-      const r = layer.apply(n.listInput ? ins : ins[0]);
+      const ins = Array.isArray(n.inputs) ? n.inputs.map((r) => resolve(r, i)) : [];
+      if (ins.length === 0 || ins.some((t) => t === undefined)) throw new Error(`model load: node ${i} has invalid input references`);
+      const r = layer.apply(n.listInput === true ? (ins as SymbolicTensor[]) : ins[0]!);
       outs.push(Array.isArray(r) ? r : [r]);
     });
-    const pick = (list: unknown, what: string) => {
-      if (!Array.isArray(list) || !list.every((r) => refsOk(r, nodes.length))) throw new Error(`model load: invalid ${what} references`);
-      return (list as [number, number][]).map(([ni, oi]) => outs[ni][oi]);
+    const pick = (list: unknown, what: string): SymbolicTensor[] => {
+      const picked = Array.isArray(list) ? list.map((r) => resolve(r, nodes.length)) : [];
+      if (picked.length === 0 || picked.some((t) => t === undefined)) throw new Error(`model load: invalid ${what} references`);
+      return picked as SymbolicTensor[];
     };
     return new Functional({ inputs: pick(config.inputs, 'input'), outputs: pick(config.outputs, 'output'), name: config.name as string });
   }

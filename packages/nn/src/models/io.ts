@@ -4,7 +4,8 @@
 
 import { tensor, type Tensor } from '@loom/core';
 import { deserializeLayer } from '../layers/classes.js';
-import type { Layer, LayerJSON } from '../layers/layer.js';
+import { withWeightGuard, type Layer, type LayerJSON } from '../layers/layer.js';
+import { given } from '../validate.js';
 import { Functional } from './functional.js';
 import type { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -56,34 +57,80 @@ export function savedModelFromJSON(json: string, weightData: ArrayBuffer): Saved
   return { ...(parsed as SavedModel), weightData };
 }
 
+type WeightSpec = SavedModel['weightSpecs'][number];
+
+/** Checks every weight spec (name, float32, a shape of non-negative integers); returns each one's element count. */
+function specSizes(specs: unknown): number[] {
+  if (!Array.isArray(specs)) throw new Error(`loadModel: weightSpecs must be a list of { name, shape, dtype }, got ${given(specs)}`);
+  return specs.map((s: WeightSpec, i) => {
+    const ok = typeof s === 'object' && s !== null && typeof s.name === 'string' && s.dtype === 'float32' &&
+      Array.isArray(s.shape) && s.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
+    if (!ok) {
+      throw new Error(`loadModel: weightSpecs[${i}] must be { name: string, shape: non-negative integers, dtype: 'float32' }, ` +
+        `got ${JSON.stringify(s)?.slice(0, 120)}`);
+    }
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(n)) throw new Error(`loadModel: weightSpecs[${i}] ('${s.name}') has shape [${s.shape}], too large`);
+    return n;
+  });
+}
+
+/**
+ * A guard for every weight the topology creates: its shape must be one the save lists and has not
+ * been used yet, so a small save cannot make the loader allocate (and randomly fill) large weights.
+ */
+function specGuard(specs: WeightSpec[]): (layer: string, weight: string, shape: readonly number[]) => void {
+  const left = new Map<string, number>();
+  for (const s of specs) left.set(s.shape.join(','), (left.get(s.shape.join(',')) ?? 0) + 1);
+  let created = 0;
+  return (layer, weight, shape) => {
+    const key = shape.join(',');
+    const n = left.get(key) ?? 0;
+    const k = created++;
+    if (n > 0) {
+      left.set(key, n - 1);
+      return;
+    }
+    if (k >= specs.length) {
+      throw new Error(`loadModel: the topology has more weights than the save lists (${specs.length}): layer '${layer}' ` +
+        `needs '${weight}' of shape [${key}]`);
+    }
+    throw new Error(`loadModel: weight ${k} ('${specs[k].name}') has shape [${specs[k].shape}] but the layer needs [${key}] ` +
+      `('${weight}'), and no other weight in the save has that shape`);
+  };
+}
+
 /** Recreates a model from `model.save()` output; the result predicts exactly what the saved model did. */
 export function loadModel(saved: SavedModel): Model {
   if (!saved || typeof saved !== 'object' || saved.format !== 'loom-nn-model') {
     throw new Error("loadModel: not a saved Loom model (expected format 'loom-nn-model')");
   }
   if (saved.version !== 1) throw new Error(`loadModel: unsupported version ${String(saved.version)}; this build reads version 1`);
+  const sizes = specSizes(saved.weightSpecs);
   const specs = saved.weightSpecs;
-  const badSpec = (s: SavedModel['weightSpecs'][number]) =>
-    !s || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0);
-  if (!Array.isArray(specs) || specs.some(badSpec)) throw new Error('loadModel: weightSpecs must be a list of { name, shape, dtype }');
   if (!(saved.weightData instanceof ArrayBuffer)) throw new Error('loadModel: weightData must be an ArrayBuffer');
-  const sizes = specs.map((s) => s.shape.reduce((a, b) => a * b, 1));
   const expected = sizes.reduce((a, b) => a + b, 0) * 4;
   if (saved.weightData.byteLength !== expected) {
     throw new Error(`loadModel: weight data has ${saved.weightData.byteLength} bytes but the specs need ${expected}; ` +
       'the weights file is truncated or does not belong to this model');
   }
-  const topo = saved.topology as { className?: string; config?: { layers?: LayerJSON[]; name?: string } };
-  if (!topo || !topo.config || !Array.isArray(topo.config.layers)) {
+  const topo = saved.topology as { className?: unknown; config?: { layers?: LayerJSON[]; name?: string } };
+  if (!topo || typeof topo !== 'object' || !topo.config || typeof topo.config !== 'object' || !Array.isArray(topo.config.layers)) {
     throw new Error('loadModel: topology must be { className, config: { layers } }');
+  }
+  if (topo.className !== 'Sequential' && topo.className !== 'Model') {
+    throw new Error(`loadModel: unknown model class ${given(topo.className)}; valid: Sequential, Model`);
   }
   const created: Layer[] = [];
   let model: Model | undefined;
   try {
-    for (const lj of topo.config.layers) created.push(deserializeLayer(lj));
-    if (topo.className === 'Sequential') model = new Sequential({ layers: created, name: topo.config.name });
-    else if (topo.className === 'Model') model = Functional.fromTopology(topo.config as Record<string, unknown>, created);
-    else throw new Error(`loadModel: unknown model class '${String(topo.className)}'; valid: Sequential, Model`);
+    // Every weight a layer builds passes the guard first; nothing is allocated that the save does not hold.
+    model = withWeightGuard(specGuard(specs), () => {
+      for (const lj of topo.config!.layers!) created.push(deserializeLayer(lj));
+      return topo.className === 'Sequential'
+        ? new Sequential({ layers: created, name: topo.config!.name })
+        : Functional.fromTopology(topo.config as Record<string, unknown>, created);
+    });
     const vars = model.weights;
     if (vars.length !== specs.length) {
       throw new Error(`loadModel: the topology has ${vars.length} weights but the save lists ${specs.length}`);

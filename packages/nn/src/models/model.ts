@@ -10,10 +10,11 @@ import type { History, Logs, TrainableModel } from '../callbacks.js';
 import { defaultSeed } from '../initializers.js';
 import { InputLayer } from '../layers/core-layers.js';
 import { isShapeList, LayerScope, type Layer, type LayerShape } from '../layers/layer.js';
-import { getLoss, type LossFn } from '../losses.js';
+import { getLoss, lossName, LOSSES, type LossFn } from '../losses.js';
 import { getMetric, type Metric } from '../metrics.js';
-import { getOptimizer, type Optimizer } from '../optimizers.js';
-import { shapeText } from '../util.js';
+import { getOptimizer, Optimizer } from '../optimizers.js';
+import { checkIndices, shapeText } from '../util.js';
+import { batchSizeOption, checkOptions, finite, given } from '../validate.js';
 import { addStats, fitLoop, toList, type FitArgs, type StepResult, type TensorOrList } from './fit.js';
 import type { SavedModel } from './io.js';
 
@@ -22,6 +23,11 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string | LossFn;
   metrics?: (string | Metric)[];
+}
+
+/** Arguments of `predict` and `evaluate`. */
+export interface BatchOptions {
+  batchSize?: number;
 }
 
 /** Arguments every model accepts. */
@@ -35,6 +41,13 @@ async function hostValues(t: Tensor): Promise<number[]> {
   return Array.from((await t.data()) as Float32Array);
 }
 
+/** An input the model feeds straight into an embedding: its values must be ids in [0, limit). */
+export interface IndexInput {
+  input: number;
+  limit: number;
+  layer: string;
+}
+
 /** Shared model behaviour. Subclasses say how inputs flow through layers. */
 export abstract class Model implements TrainableModel {
   abstract readonly className: string;
@@ -44,12 +57,21 @@ export abstract class Model implements TrainableModel {
   protected lossFn?: LossFn;
   protected lossSpec?: string | LossFn;
   protected metricList: Metric[] = [];
+  /** True when the loss takes class indices (their values are checked before training). */
+  private sparseLabels = false;
+  /** Set while fit runs: a second fit (or a trainOnBatch) would interleave its updates with it. */
+  private fitting = false;
   /** Names and seeds for this model's layers; nothing is shared with other models. */
   protected readonly scope: LayerScope;
 
-  constructor(defaultName: string, args: ModelArgs = {}) {
+  constructor(defaultName: string, args: ModelArgs = {}, extraOptions: readonly string[] = []) {
+    const op = defaultName;
+    checkOptions(op, args, ['name', 'seed', ...extraOptions]);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
+      throw new Error(`${op}: name must be a non-empty string, got ${given(args.name)}`);
+    }
     this.name = args.name ?? defaultName;
-    this.scope = new LayerScope(args.seed ?? defaultSeed());
+    this.scope = new LayerScope(args.seed === undefined ? defaultSeed() : finite(op, 'seed', args.seed));
   }
 
   /** The model's layers in order. */
@@ -62,6 +84,8 @@ export abstract class Model implements TrainableModel {
   protected abstract buildFrom(xs: Tensor[]): void;
   /** Forward pass on validated inputs. */
   protected abstract run(xs: Tensor[], training: boolean): Tensor[];
+  /** Inputs that go straight into an embedding layer, so fit and evaluate can check their ids on any backend. */
+  protected abstract indexInputs(): IndexInput[];
   /** @internal The JSON-able topology that `save()` writes. */
   abstract topology(): Record<string, unknown>;
   /** Serializes topology and weights: JSON-able `topology` and `weightSpecs`, binary `weightData`. */
@@ -126,14 +150,32 @@ export abstract class Model implements TrainableModel {
 
   /** Prepares for training: optimizer, loss and metrics. */
   compile(args: CompileArgs): void {
-    if (!args || !args.optimizer || !args.loss) throw new Error('compile: needs { optimizer, loss, metrics? }');
+    if (this.fitting) throw new Error('compile: the model is training; await the running fit() first');
+    checkOptions('compile', args, ['optimizer', 'loss', 'metrics'], 'arguments');
+    if (!args || args.optimizer === undefined || args.loss === undefined) throw new Error('compile: needs { optimizer, loss, metrics? }');
+    if (typeof args.optimizer !== 'string' && !(args.optimizer instanceof Optimizer)) {
+      throw new Error(`compile: optimizer must be a name or an Optimizer (e.g. optimizers.adam()), got ${given(args.optimizer)}`);
+    }
+    if (typeof args.loss !== 'string' && typeof args.loss !== 'function') {
+      throw new Error(`compile: loss must be a name or a function (yTrue, yPred) => Tensor, got ${given(args.loss)}`);
+    }
+    if (args.metrics !== undefined && !Array.isArray(args.metrics)) {
+      throw new Error(`compile: metrics must be a list of names or Metric objects, got ${given(args.metrics)}`);
+    }
     const opt = getOptimizer(args.optimizer);
     const loss = getLoss(args.loss);
     const metrics = (args.metrics ?? []).map(getMetric);
+    const names = metrics.map((m) => m.name);
+    const clash = names.find((n, i) => n === 'loss' || names.indexOf(n) !== i);
+    // Metric names key the logs and the history, so two with one name would overwrite each other.
+    if (clash !== undefined) throw new Error(`compile: metric name '${clash}' is used twice (or is 'loss'); names key the logs`);
     if (this.optimizer && this.optimizer !== opt) this.optimizer.dispose();
     this.optimizer = opt;
     this.lossFn = loss;
     this.lossSpec = args.loss;
+    this.sparseLabels = typeof args.loss === 'string'
+      ? lossName(args.loss) === 'sparseCategoricalCrossentropy'
+      : args.loss === LOSSES.sparseCategoricalCrossentropy;
     this.metricList = metrics;
   }
 
@@ -163,7 +205,23 @@ export abstract class Model implements TrainableModel {
     return parts.length === 1 ? parts[0] : parts.reduce((a, b) => core.add(a, b));
   }
 
-  /** One optimizer step; returns the loss and the batch's metric sums. Leaves weights unchanged on a non-finite loss. */
+  /** Values the shape checks cannot see: class-index labels, embedding ids (one small read per tensor). */
+  private async checkValues(op: string, xs: Tensor[], ys: Tensor[]): Promise<void> {
+    for (const { input, limit, layer } of this.indexInputs()) {
+      await checkIndices(op, `input ${input} (ids for ${layer})`, xs[input], limit);
+    }
+    if (!this.sparseLabels) return;
+    const outs = this.outputShapes;
+    for (const [i, y] of ys.entries()) {
+      const classes = outs?.[i]?.[outs[i].length - 1];
+      if (typeof classes === 'number') await checkIndices(op, `target ${i} (class indices)`, y, classes);
+    }
+  }
+
+  /**
+   * One optimizer step; returns the loss and the batch's metric sums. The update is computed, then
+   * checked together with the loss in one read: a non-finite loss or update leaves the weights unchanged.
+   */
   private async step(op: string, xs: Tensor[], ys: Tensor[]): Promise<StepResult> {
     const { optimizer, loss } = this.requireCompiled(op);
     const stats: Tensor[] = [];
@@ -179,16 +237,28 @@ export abstract class Model implements TrainableModel {
       throw e;
     }
     const { value, grads } = result;
+    let update: ReturnType<Optimizer['prepareUpdate']> | undefined;
     try {
-      const lossVal = (await hostValues(value))[0];
-      if (!Number.isFinite(lossVal)) {
+      update = optimizer.prepareUpdate(grads);
+      const u = update;
+      const both = core.tidy(() => core.concat([core.cast(core.reshape(value, [-1]), 'float32'), u.magnitudes]));
+      const checked = await hostValues(both).finally(() => both.dispose());
+      const lossVal = checked[0];
+      if (value.size === 0 || !Number.isFinite(lossVal)) {
         throw new Error(`${op}: the loss became ${lossVal}; the weights were left unchanged ` +
           '(check the data for NaN/Infinity, or lower the learning rate)');
       }
-      optimizer.applyGradients(grads);
+      const bad = u.variables.findIndex((_, i) => !Number.isFinite(checked[value.size + i]));
+      if (bad >= 0) {
+        throw new Error(`${op}: the update of weight '${u.variables[bad].name}' became ${checked[value.size + bad]} ` +
+          `at step ${optimizer.iterations}; the weights were left unchanged (lower the learning rate, or clip the ` +
+          'gradients with clipNorm or clipValue)');
+      }
+      u.apply();
       const s = await Promise.all(stats.map(hostValues));
       return { loss: lossVal, stats: s };
     } finally {
+      update?.discard();
       value.dispose();
       core.dispose([...grads.values()]);
       core.dispose(stats);
@@ -197,6 +267,7 @@ export abstract class Model implements TrainableModel {
 
   /** Trains on one batch; resolves to the loss. */
   async trainOnBatch(x: TensorOrList, y: TensorOrList): Promise<number> {
+    if (this.fitting) throw new Error('trainOnBatch: the model is training; await the running fit() first');
     const xs = toList(x);
     const ys = toList(y);
     this.checkInputs('trainOnBatch', xs);
@@ -205,11 +276,11 @@ export abstract class Model implements TrainableModel {
   }
 
   /** Predictions, computed in batches of `batchSize` (default 32). */
-  predict(x: TensorOrList, options: { batchSize?: number } = {}): TensorOrList {
+  predict(x: TensorOrList, options: BatchOptions = {}): TensorOrList {
+    checkOptions('predict', options, ['batchSize']);
+    const bs = batchSizeOption('predict', options.batchSize);
     const xs = toList(x);
     this.checkInputs('predict', xs);
-    const bs = options.batchSize ?? 32;
-    if (!Number.isInteger(bs) || bs < 1) throw new Error(`predict: batchSize must be a positive integer, got ${bs}`);
     const n = xs[0].shape[0];
     const out = core.tidy(() => {
       if (n <= bs) return this.run(xs, false);
@@ -224,12 +295,17 @@ export abstract class Model implements TrainableModel {
   }
 
   /** Loss and metrics over a dataset, in batches. */
-  async evaluate(x: TensorOrList, y: TensorOrList, options: { batchSize?: number } = {}): Promise<Logs> {
+  async evaluate(x: TensorOrList, y: TensorOrList, options: BatchOptions = {}): Promise<Logs> {
+    checkOptions('evaluate', options, ['batchSize']);
+    const bs = batchSizeOption('evaluate', options.batchSize);
+    this.requireCompiled('evaluate');
     const xs = toList(x);
     const ys = toList(y);
     this.checkInputs('evaluate', xs);
     this.checkTargets('evaluate', xs, ys);
-    return this.evaluateLists(xs, ys, options.batchSize ?? 32, '');
+    if (xs[0].shape[0] === 0) throw new Error('evaluate: x has 0 samples; evaluate needs at least one');
+    await this.checkValues('evaluate', xs, ys);
+    return this.evaluateLists(xs, ys, bs, '');
   }
 
   private async evaluateLists(xs: Tensor[], ys: Tensor[], bs: number, prefix: string): Promise<Logs> {
@@ -257,17 +333,26 @@ export abstract class Model implements TrainableModel {
   /** Trains for `epochs` over (x, y); resolves to the history of every logged value. */
   async fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
     this.requireCompiled('fit');
-    return fitLoop({
-      model: this,
-      metrics: this.metricList,
-      check: (op, xs, ys) => {
-        this.checkInputs(op, xs);
-        this.checkTargets(op, xs, ys);
-      },
-      step: (xs, ys) => this.step('fit', xs, ys),
-      evaluate: (xs, ys, batchSize, prefix) => this.evaluateLists(xs, ys, batchSize, prefix),
-      nextSeed: () => this.scope.nextSeed(),
-    }, toList(x), toList(y), args);
+    if (this.fitting) {
+      throw new Error('fit: the model is already training; await the running fit() before starting another');
+    }
+    this.fitting = true;
+    try {
+      return await fitLoop({
+        model: this,
+        metrics: this.metricList,
+        check: (op, xs, ys) => {
+          this.checkInputs(op, xs);
+          this.checkTargets(op, xs, ys);
+        },
+        checkValues: (op, xs, ys) => this.checkValues(op, xs, ys),
+        step: (xs, ys) => this.step('fit', xs, ys),
+        evaluate: (xs, ys, batchSize, prefix) => this.evaluateLists(xs, ys, batchSize, prefix),
+        nextSeed: () => this.scope.nextSeed(),
+      }, toList(x), toList(y), args);
+    } finally {
+      this.fitting = false;
+    }
   }
 
   /** Copies of the weights' current values (the caller owns them). */

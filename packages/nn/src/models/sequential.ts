@@ -3,9 +3,11 @@
 
 import * as core from '@loom/core';
 import type { Tensor } from '@loom/core';
+import { Embedding } from '../layers/core-layers.js';
 import { isShapeList, Layer, serializeLayer, type LayerShape } from '../layers/layer.js';
+import { given } from '../validate.js';
 import { saveModel, type SavedModel } from './io.js';
-import { Model, type ModelArgs } from './model.js';
+import { Model, type IndexInput, type ModelArgs } from './model.js';
 
 /** Arguments of `new Sequential`. */
 export interface SequentialArgs extends ModelArgs {
@@ -19,13 +21,14 @@ export class Sequential extends Model {
   private shapes?: LayerShape[];
 
   constructor(args: SequentialArgs = {}) {
-    super('sequential', args);
+    super('sequential', args, ['layers']);
     const initial = args.layers ?? [];
+    if (!Array.isArray(initial)) throw new Error(`sequential: layers must be a list of layers, got ${given(initial)}`);
     // Given names are reserved first, so auto names never take one of them; every layer joins (and
     // draws its seeds) before the first one builds, the order the seeds were always drawn in.
-    const given = initial.filter((l) => l instanceof Layer);
-    for (const l of given) l.reserveName(this.scope);
-    for (const l of given) l.adopt(this.scope);
+    const named = initial.filter((l) => l instanceof Layer);
+    for (const l of named) l.reserveName(this.scope);
+    for (const l of named) l.adopt(this.scope);
     for (const l of initial) this.add(l);
   }
 
@@ -33,7 +36,7 @@ export class Sequential extends Model {
 
   /** Appends a layer (named in this model, and built at once when the input shape is known). */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new Error(`sequential: expected a layer, got ${typeof layer}`);
+    if (!(layer instanceof Layer)) throw new Error(`sequential: expected a layer, got ${given(layer)}`);
     if (this.list.includes(layer)) throw new Error(`sequential: layer '${layer.name}' was added twice`);
     layer.adopt(this.scope);
     this.list.push(layer);
@@ -73,6 +76,11 @@ export class Sequential extends Model {
       }
       return [h === xs[0] ? core.clone(h) : h];
     });
+  }
+
+  protected indexInputs(): IndexInput[] {
+    const first = this.list[0];
+    return first instanceof Embedding ? [{ input: 0, limit: first.inputDim, layer: first.name }] : [];
   }
 
   protected layerOutputShapes(): Map<Layer, LayerShape | LayerShape[]> {
