@@ -6,7 +6,7 @@ import {
   ANY_DTYPE, BINARY_ARITH_OPS, BOOL, COMPARE_OPS, FLOAT32, LOGIC_BINARY_OPS, NUMERIC, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS,
   UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
   aroundAxis, broadcastStrides, collapseDims, dimProduct, gatherDims, gatherIndexError, kernel, kernelFamily, matmulDims,
-  offsetOf, storedWord, stridesOf,
+  offsetOf, recurrentGradSlots, recurrentSlots, storedWord, stridesOf,
   type BinaryOp, type DType, type FusedActivation, type Kernel, type KernelOpName, type KernelTable, type ReduceOp,
   type UnaryOp,
 } from '@loom/core/backend';
@@ -17,6 +17,10 @@ import {
   binaryShader, castShader, fillShader, paramUnaryShader, unaryShader, whereShader, type Access,
 } from './shaders/elementwise.js';
 import { MM_TILE, matmulShader } from './shaders/linalg.js';
+import {
+  recurrentGradShader, recurrentKernelGradShader, recurrentStepShader, rowWide, stageShader, transposeShader, unitLanes, type RecurrentShader,
+  type RecurrentTile,
+} from './shaders/recurrent.js';
 import { argReduceShader, cumsumShader, reduceShader, softmaxShader, topkShader } from './shaders/reduction.js';
 import { concatShader, gatherShader, padShader, stridedCopyShader } from './shaders/shape.js';
 
@@ -300,6 +304,79 @@ function pool(kind: 'max' | 'avg'): Run<'maxPool2d' | 'avgPool2d'> {
   };
 }
 
+// ---- recurrent ----
+
+/** Step-shader tile (batch rows × units): batch 1 (inference) gets a wide row of units. */
+function recurrentTile(batch: number): RecurrentTile {
+  return batch <= 1 ? { rows: 1, cols: 64 } : batch <= 4 ? { rows: 4, cols: 16 } : { rows: 8, cols: 16 };
+}
+
+/** Dispatches `spec` with the tensors its bindings name. */
+function dispatchNamed(ctx: WebGPUBackend, op: string, spec: RecurrentShader, named: Record<string, GpuTensor>,
+  uniforms: { B: number; T: number; n: number; t: number }, groups: [number, number, number]): void {
+  const tensors = spec.bindings.map((name) => named[name]);
+  ctx.dispatch(spec, uniforms, tensors.map((x) => x.buffer), groups, profileOf(op, tensors, [], spec.key));
+}
+
+/** One dispatch per step, each the h·U matmul fused with the gate math (see shaders/recurrent.ts). */
+const recurrent: Run<'recurrent'> = (ctx, inputs, outputs, attrs) => {
+  const s = recurrentSlots(attrs);
+  const [zx, U, h0] = inputs;
+  const [B, T] = zx.shape;
+  const n = U.shape[0];
+  const tile = recurrentTile(B);
+  const named: Record<string, GpuTensor> = { ZX: zx, Uk: U, H0: h0, H: outputs[0] };
+  if (s.c0 >= 0) named.C0 = inputs[s.c0];
+  if (s.rb >= 0) named.RB = inputs[s.rb];
+  if (s.mask >= 0) named.MASK = inputs[s.mask];
+  if (s.c >= 0) named.C = outputs[s.c];
+  if (s.work >= 0) named.WORK = outputs[s.work];
+  const lanes = unitLanes(n);
+  const spec = recurrentStepShader(attrs, tile, lanes);
+  const groups: [number, number, number] = [rowWide(attrs) ? 1 : Math.ceil(n / (tile.cols * lanes)), Math.ceil(B / tile.rows), 1];
+  if (groups[0] > 65535 || groups[1] > 65535) throw new Error(`recurrent: [${B}, ${n}] has more tiles than one dispatch allows`);
+  for (let t = 0; t < T; t++) dispatchNamed(ctx, 'recurrent', spec, named, { B, T, n, t }, groups);
+};
+
+/**
+ * Backpropagation through time: one dispatch per step (two for reset-before GRU), from the last
+ * step back, then dh0 and dU (+ drb) once; lstm first stages dh into dzx.
+ */
+const recurrentGrad: Run<'recurrentGrad'> = (ctx, inputs, outputs, attrs) => {
+  const s = recurrentGradSlots(attrs);
+  const [dzx, dU, dh0] = outputs;
+  const U = inputs[s.U];
+  const [B, T] = dzx.shape;
+  const n = U.shape[0];
+  const G = U.shape[1] / n;
+  const tile = recurrentTile(B);
+  const named: Record<string, GpuTensor> = {
+    DH: inputs[s.dh], Uk: U, UT: dU, H0: inputs[s.h0], H: inputs[s.h], DZX: dzx, DU: dU, DH0: dh0,
+  };
+  const optional = { DC: s.dc, C0: s.c0, C: s.c, WORK: s.work, MASK: s.mask };
+  for (const [name, slot] of Object.entries(optional)) if (slot >= 0) named[name] = inputs[slot];
+  if (s.dc0 >= 0) named.DC0 = outputs[s.dc0];
+  if (s.drb >= 0) named.DRB = outputs[s.drb];
+  const op = 'recurrentGrad';
+  const uniforms = (t: number) => ({ B, T, n, t });
+  const lanes = unitLanes(n);
+  const groups: [number, number, number] = [Math.ceil(n / (tile.cols * lanes)), Math.ceil(B / tile.rows), 1];
+  if (groups[1] > 65535) throw new Error(`${op}: batch ${B} has more tiles than one dispatch allows`);
+  if (attrs.cell === 'lstm') dispatchNamed(ctx, op, stageShader(), named, uniforms(0), groups1d(B * T * n));
+  // With 4 units per invocation the steps read Uᵀ, staged in the dU output until dU is computed.
+  if (lanes === 4) dispatchNamed(ctx, op, transposeShader(G), named, uniforms(0), groups1d(n * G * n));
+  const step = recurrentGradShader(attrs, tile, 'step', lanes);
+  const reset = rowWide(attrs) ? recurrentGradShader(attrs, tile, 'reset', lanes) : undefined;
+  for (let t = T - 1; t >= 0; t--) {
+    dispatchNamed(ctx, op, step, named, uniforms(t), groups);
+    if (reset) dispatchNamed(ctx, op, reset, named, uniforms(t), groups);
+  }
+  dispatchNamed(ctx, op, recurrentGradShader(attrs, tile, 'initial', lanes), named, uniforms(0), groups);
+  // dU: 64 columns × 16·lanes units per workgroup (a drb row after the units).
+  const dUGroups: [number, number, number] = [Math.ceil((G * n) / 64), Math.ceil((n + (s.drb >= 0 ? 1 : 0)) / (16 * lanes)), 1];
+  dispatchNamed(ctx, op, recurrentKernelGradShader(attrs, lanes), named, uniforms(0), dUGroups);
+};
+
 // ---- the table ----
 
 /** A webgpu kernel entry: the dtypes of its first input (its output for `fill`) and its body. */
@@ -337,6 +414,8 @@ export const KERNELS: KernelTable<WebGPUBackend, GpuTensor> = {
   conv2d: gpu(FLOAT32, conv2d),
   maxPool2d: gpu(FLOAT32, pool('max')),
   avgPool2d: gpu(FLOAT32, pool('avg')),
+  recurrent: gpu(FLOAT32, recurrent),
+  recurrentGrad: gpu(FLOAT32, recurrentGrad),
   transpose: gpu(ANY_DTYPE, transpose),
   slice: gpu(ANY_DTYPE, slice),
   concat: gpu(ANY_DTYPE, concat),
