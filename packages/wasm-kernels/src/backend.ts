@@ -35,6 +35,8 @@ export class WasmBackend implements Backend {
   private scratch: number[] = [];
   /** Byte address of the parameter block (see `params()`). */
   readonly paramsAt: number;
+  /** A tensor cannot outgrow the heap's maximum (`maxMemoryBytes`). */
+  readonly maxTensorBytes: number;
 
   constructor(
     readonly name: string,
@@ -44,6 +46,7 @@ export class WasmBackend implements Backend {
     readonly flavor: WasmFlavor,
     maxBytes: number,
   ) {
+    this.maxTensorBytes = maxBytes;
     this.heap = new HeapAllocator(wasmMemory, kernels.heapBase(), maxBytes);
     this.paramsAt = this.heap.alloc(PARAM_INTS * 4);
   }

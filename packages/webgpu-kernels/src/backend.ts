@@ -100,6 +100,12 @@ export class WebGPUBackend implements Backend {
     return d;
   }
 
+  /** One tensor is one storage buffer: the smaller of the two buffer limits. */
+  get maxTensorBytes(): number {
+    const limits = this.rt.device.limits;
+    return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  }
+
   alloc(size: number, dtype: DType): DataId {
     this.check('alloc');
     const limits = this.rt.device.limits;

@@ -40,6 +40,11 @@ export interface BackendDeviceInfo {
 export interface Backend {
   /** 'js' | 'wasm' | 'webgpu' | ... */
   readonly name: string;
+  /**
+   * The largest tensor this backend can hold, in bytes (default 2 GiB, the js limit). Core refuses a
+   * larger output or creation before allocating anything, naming the op and the limit.
+   */
+  readonly maxTensorBytes?: number;
   /** Allocates storage for `size` elements of `dtype`. Size 0 is valid. */
   alloc(size: number, dtype: DType): DataId;
   /** Writes a host array (the dtype's typed array, full length) into a buffer. */

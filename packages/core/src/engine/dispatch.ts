@@ -3,7 +3,7 @@
 
 import type { Backend, TensorInfo } from '../backend/backend.js';
 import type { KernelOpName, OpAttrs } from '../backend/op-attrs.js';
-import type { DType } from '../dtype.js';
+import { bytesPerElement, type DType } from '../dtype.js';
 import { fmt, sizeOf, type Shape } from '../shape.js';
 import type { DataHandle, Tensor } from '../tensor.js';
 import { makeTensorFromHandle, newHandle, releaseHandle, shareHandle } from './handles.js';
@@ -78,7 +78,7 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   if (dtype && !backend.supports(op, dtype)) {
     throw new Error(`${op}: backend '${backend.name}' has no kernel for ${dtype} inputs; switch backend (setBackend('js')) or cast`);
   }
-  const handles = allocateOutputs(backend, outs);
+  const handles = allocateOutputs(op, backend, outs);
   const needsRun = handles.some((h) => h.size > 0);
   if (needsRun) {
     const inInfos: TensorInfo[] = inputs.map((t) => ({ dataId: t.handle.dataId, shape: t.shape, dtype: t.dtype, size: t.size }));
@@ -102,8 +102,22 @@ export function runOp<K extends KernelOpName>(op: K, inputs: readonly Tensor[], 
   return outputs;
 }
 
+/** The per-tensor limit of a backend that declares none (what a js typed array can safely hold). */
+const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+
+/** Refuses, before anything is allocated, a tensor larger than the backend can hold. */
+export function assertAllocatable(op: string, shape: readonly number[], dtype: DType, backend: Backend = activeBackend()): void {
+  const bytes = sizeOf(shape) * bytesPerElement(dtype);
+  const limit = backend.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+  if (bytes > limit) {
+    throw new Error(`${op}: a ${dtype} tensor of shape ${fmt(shape)} needs ${bytes} bytes, above backend '${backend.name}''s ` +
+      `limit of ${limit} bytes per tensor`);
+  }
+}
+
 /** Allocates every output, or none: if one allocation fails (out of memory), the earlier ones are freed. */
-function allocateOutputs(backend: Backend, outs: readonly OutputSpec[]): DataHandle[] {
+function allocateOutputs(op: string, backend: Backend, outs: readonly OutputSpec[]): DataHandle[] {
+  for (const o of outs) assertAllocatable(op, o.shape, o.dtype, backend);
   const handles: DataHandle[] = [];
   try {
     for (const o of outs) handles.push(newHandle(backend, sizeOf(o.shape), o.dtype));

@@ -8,4 +8,4 @@ export {
 } from './registry.js';
 export { disposeTensor, keep, makeTensor, makeTensorFromHandle, memory, shareHandle, type MemoryInfo } from './handles.js';
 export { collectTensors, dispose, tidy, type TensorContainer } from './scope.js';
-export { moveToBackend, onOp, runOp, runView, type OutputSpec } from './dispatch.js';
+export { assertAllocatable, moveToBackend, onOp, runOp, runView, type OutputSpec } from './dispatch.js';

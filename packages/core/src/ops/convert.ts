@@ -1,8 +1,8 @@
 // Turning user input (tensors, numbers, nested arrays, typed arrays) into tensors, and the small
 // validation helpers every op shares.
 
-import { dtypeOfTypedArray, isDType, toTypedArray, type DType, type TypedArray } from '../dtype.js';
-import { makeTensor, tidy } from '../engine/index.js';
+import { dtypeOfTypedArray, isDType, makeTypedArray, toTypedArray, type DType, type TypedArray } from '../dtype.js';
+import { assertAllocatable, makeTensor, tidy } from '../engine/index.js';
 import { assertValidShape, fmt, sizeOf, type Shape } from '../shape.js';
 import { Tensor, type NestedArray } from '../tensor.js';
 
@@ -100,10 +100,11 @@ export function makeFromValues(op: string, values: unknown, shape?: readonly num
       throw new Error(`${op}: nested values have shape ${fmt(inferred)}, which does not match the given shape ${fmt(shape)}; pass flat ` +
         `values to reshape`);
     }
+    assertAllocatable(op, shape, finalDtype);
     if (flat.length === 1 && size > 1) {
-      // A single value with a shape fills it, as in TensorFlow.js.
-      const v = flat[0];
-      flat = Array.from({ length: size }, () => v);
+      // A single value with a shape fills it, as in TensorFlow.js (converted once, filled as a typed array).
+      const v = toTypedArray([flat[0]], finalDtype)[0];
+      return makeTensor(makeTypedArray(finalDtype, size).fill(v), shape, finalDtype);
     } else if (flat.length !== size) {
       throw new Error(`${op}: ${flat.length} values do not fill shape ${fmt(shape)} (size ${size})`);
     }

@@ -1,7 +1,7 @@
 // Tensor creation: from values, constants, ranges, identity and seeded random draws.
 
 import { isDType, makeTypedArray, type DType } from '../dtype.js';
-import { makeTensor, runOp, runView } from '../engine/index.js';
+import { assertAllocatable, makeTensor, runOp, runView } from '../engine/index.js';
 import { randomSeed, SeededRandom } from '../random.js';
 import { assertValidShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -32,6 +32,7 @@ function fill(op: string, shape: readonly number[], value: number | boolean, dty
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   checkDType(op, dt);
   assertFitsDType(op, 'value', value, dt);
+  assertAllocatable(op, shape, dt);
   const v = dt === 'bool' ? (value ? 1 : 0) : Number(value);
   return runOp('fill', [], { value: v }, [{ shape: [...shape], dtype: dt }])[0];
 }
@@ -89,6 +90,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
     throw new Error(`arange: int32 needs an integer start and step, got ${start} and ${step}`);
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  assertAllocatable('arange', [n], dt);
   const values = makeTypedArray(dt, n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;
   return makeTensor(values, [n], dt);
@@ -99,6 +101,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   assertNumber('linspace', 'start', start);
   assertNumber('linspace', 'stop', stop);
   assertInt('linspace', 'num', num, 0);
+  assertAllocatable('linspace', [num], 'float32');
   const values = new Float32Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = start + i * step;
@@ -116,6 +119,7 @@ export function eye(n: number, m: number = n, batchShape: readonly number[] = []
   assertValidShape('eye', batchShape);
   checkDType('eye', dtype);
   const batch = batchShape.reduce((a, b) => a * b, 1);
+  assertAllocatable('eye', [...batchShape, n, m], dtype);
   const values = makeTypedArray(dtype, batch * n * m);
   for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(n, m); i++) values[b * n * m + i * m + i] = 1;
   return makeTensor(values, [...batchShape, n, m], dtype);
@@ -135,6 +139,7 @@ function draw(op: string, shape: Shape, options: RandomOptions, sample: (rng: Se
     throw new Error(`${op}: seed must be a finite number, got ${JSON.stringify(options.seed)}`);
   }
   const rng = new SeededRandom(options.seed ?? randomSeed());
+  assertAllocatable(op, shape, dtype);
   const size = shape.reduce((a, b) => a * b, 1);
   const values = makeTypedArray(dtype, size);
   for (let i = 0; i < size; i++) values[i] = sample(rng);

@@ -1,6 +1,6 @@
 // Shape and indexing ops: reshape, transpose, slicing, joining, padding, gathering, scans, top-k.
 
-import { runOp, runView } from '../engine/index.js';
+import { assertAllocatable, runOp, runView } from '../engine/index.js';
 import { broadcastShapes, fmt, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
@@ -114,6 +114,7 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
     if (r.length !== t.rank || r.some((v) => v < 0)) {
       throw new Error(`tile: reps ${JSON.stringify(reps)} must list ${t.rank} non-negative integers for ${describe(t)}`);
     }
+    assertAllocatable('tile', t.shape.map((d, i) => d * r[i]), t.dtype);
     // [d0, d1] -> [1, d0, 1, d1] -> broadcast to [r0, d0, r1, d1] -> [r0*d0, r1*d1]
     const interleaved = t.shape.flatMap((d) => [1, d]);
     const target = t.shape.flatMap((d, i) => [r[i], d]);
