@@ -1,5 +1,6 @@
 // Stateful recurrent layers (streaming inference): states carried across predict calls, feeding a
-// window one step at a time equals predicting it whole, resetStates, clear errors, flat memory.
+// window one step at a time equals predicting it whole, resetStates, clear errors, flat memory; and
+// the recurrent layers' option checks.
 
 import * as core from '@loom/core';
 import { JsBackend, findBackend, memory, type Backend, type Tensor } from '@loom/core';
@@ -63,7 +64,7 @@ function defineStatefulSuite(name: string, factory: () => Backend | Promise<Back
       expect(Array.from(await values(model.predict(step)))).toEqual(Array.from(first));
       // Setting the states to those after one step makes the next call repeat the second output.
       layer.resetStates();
-      model.predict(step).dispose?.();
+      core.dispose(model.predict(step));
       const after = layer.states!.map((t) => core.clone(t));
       layer.resetStates(after);
       core.dispose(after);
@@ -100,6 +101,20 @@ function defineStatefulSuite(name: string, factory: () => Backend | Promise<Back
     });
   });
 }
+
+describe('recurrent layer options are checked at construction', () => {
+  it('names the layer, the option, what was given and what is valid', () => {
+    expect(() => layers.lstm(undefined as never)).toThrow(/lstm: units must be a positive integer, got undefined/);
+    expect(() => layers.gru({ units: 2, kernelRegularizer: 'l2' } as never)).toThrow(/gru: unknown option 'kernelRegularizer'; valid: .*resetAfter/);
+    expect(() => layers.simpleRNN({ units: 2, unitForgetBias: true } as never)).toThrow(/simpleRNN: unknown option 'unitForgetBias'/);
+    expect(() => layers.lstm({ units: 2, returnSequences: 'yes' as never })).toThrow(/lstm: returnSequences must be true or false, got 'yes'/);
+    expect(() => layers.lstm({ units: 2, dropout: 1 })).toThrow(/lstm: dropout must be .*, got 1/);
+    expect(() => layers.gru({ units: 2, resetAfter: 1 as never })).toThrow(/gru: resetAfter must be true or false, got 1/);
+    expect(() => layers.lstm({ units: 2, kernelInitializer: 'constructor' })).toThrow(/lstm \(kernelInitializer\): unknown initializer 'constructor'/);
+    expect(() => layers.lstm({ units: 2, stateful: 'on' as never })).toThrow(/lstm: stateful must be true or false, got 'on'/);
+    expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: 'max' as never })).toThrow(/bidirectional: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got 'max'/);
+  });
+});
 
 defineStatefulSuite('js', () => findBackend('js') ?? new JsBackend());
 defineStatefulSuite('wasm', () => wasm());

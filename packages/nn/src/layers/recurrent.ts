@@ -7,8 +7,11 @@ import { activationName, getActivation, type ActivationFn } from '../activations
 import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
+import { bool, inRange, integer, oneOf, positiveInt } from '../validate.js';
 import { dropoutMask, type ActivationSpec } from './core-layers.js';
-import { isShapeList, Layer, one, serializeLayer, single, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
+import {
+  isShapeList, Layer, layerArgs, one, serializeLayer, single, type LayerArgs, type LayerScope, type LayerShape,
+} from './layer.js';
 
 /** Arguments shared by the recurrent layers (Keras names and defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -49,11 +52,18 @@ function nameOf(layer: string, a: ActivationSpec | undefined, dflt: string): str
   return n;
 }
 
+/** The options every recurrent layer takes (beyond LayerArgs); lstm adds unitForgetBias, gru resetAfter. */
+const RECURRENT_OPTIONS = [
+  'units', 'activation', 'recurrentActivation', 'useBias', 'returnSequences', 'returnState', 'goBackwards', 'dropout',
+  'recurrentDropout', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'seed', 'fused', 'stateful',
+] as const;
+
 /**
  * Base of simpleRNN, lstm and gru: input projection for all steps at once, then a step loop.
  * Apply to x, or to [x, ...initialStates] (lstm: [x, h, c]) as in an encoder–decoder.
  */
 export abstract class Recurrent extends Layer {
+  readonly args: RecurrentArgs;
   readonly units: number;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
@@ -77,25 +87,30 @@ export abstract class Recurrent extends Layer {
   /** stateful: the batch size fixed at build. */
   private fixedBatch?: number;
 
-  constructor(readonly args: RecurrentArgs) {
-    super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) {
-      throw new Error(`${this.name}: units must be a positive integer, got ${JSON.stringify(args.units)}`);
-    }
-    this.units = args.units;
-    this.returnSequences = args.returnSequences ?? false;
-    this.returnState = args.returnState ?? false;
-    this.goBackwards = args.goBackwards ?? false;
-    this.dropout = args.dropout ?? 0;
-    this.recurrentDropout = args.recurrentDropout ?? 0;
-    for (const [k, v] of [['dropout', this.dropout], ['recurrentDropout', this.recurrentDropout]] as const) {
-      if (!(v >= 0 && v < 1)) throw new Error(`${this.name}: ${k} must be in [0, 1), got ${v}`);
-    }
-    this.useBias = args.useBias ?? true;
-    this.stateful = args.stateful ?? false;
-    if (typeof this.stateful !== 'boolean') throw new Error(`${this.name}: stateful must be true or false, got ${JSON.stringify(args.stateful)}`);
-    this.act = getActivation(args.activation ?? 'tanh');
-    this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
+  /** The initializers, resolved at construction so a bad name fails there. */
+  protected readonly kernelInit: Initializer;
+  protected readonly recurrentInit: Initializer;
+
+  /** `op` is the factory's name (simpleRNN, lstm, gru); `own` the cell's options beyond the shared ones. */
+  constructor(args: RecurrentArgs, op: string, own: readonly string[] = []) {
+    const a = layerArgs(op, args, [...RECURRENT_OPTIONS, ...own]);
+    super(a);
+    this.args = a;
+    this.units = positiveInt(op, 'units', a.units);
+    this.returnSequences = bool(op, 'returnSequences', a.returnSequences, false);
+    this.returnState = bool(op, 'returnState', a.returnState, false);
+    this.goBackwards = bool(op, 'goBackwards', a.goBackwards, false);
+    this.dropout = inRange(op, 'dropout', a.dropout, 0, 1, true, 0);
+    this.recurrentDropout = inRange(op, 'recurrentDropout', a.recurrentDropout, 0, 1, true, 0);
+    this.useBias = bool(op, 'useBias', a.useBias, true);
+    this.stateful = bool(op, 'stateful', a.stateful, false);
+    bool(op, 'fused', a.fused, true);
+    if (a.seed !== undefined) integer(op, 'seed', a.seed);
+    this.act = getActivation(a.activation ?? 'tanh');
+    this.recAct = getActivation(a.recurrentActivation ?? 'sigmoid');
+    this.kernelInit = getInitializer(a.kernelInitializer, 'glorotUniform', `${op} (kernelInitializer)`);
+    this.recurrentInit = getInitializer(a.recurrentInitializer, 'orthogonal', `${op} (recurrentInitializer)`);
+    getInitializer(a.biasInitializer, 'zeros', `${op} (biasInitializer)`);
   }
 
   protected override joined(scope: LayerScope): void {
@@ -133,8 +148,8 @@ export abstract class Recurrent extends Layer {
       this.fixedBatch = sh[0];
     }
     const g = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [sh[2], g], getInitializer(this.args.kernelInitializer, 'glorotUniform'));
-    this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], getInitializer(this.args.recurrentInitializer, 'orthogonal'));
+    this.kernel = this.addWeight('kernel', [sh[2], g], this.kernelInit);
+    this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], this.recurrentInit);
     if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit());
   }
 
@@ -288,6 +303,9 @@ export abstract class Recurrent extends Layer {
 /** h = activation(x·W + h·U + b). Weights: kernel [in, u], recurrentKernel [u, u], bias [u]. */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
+  constructor(args: RecurrentArgs) {
+    super(args, 'simpleRNN');
+  }
   protected readonly cell = 'simpleRNN';
   protected readonly gates = 1;
   protected readonly numStates = 1;
@@ -303,6 +321,10 @@ export class SimpleRNN extends Recurrent {
  */
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
+  constructor(args: RecurrentArgs) {
+    super(args, 'lstm', ['unitForgetBias']);
+    bool('lstm', 'unitForgetBias', this.args.unitForgetBias, true);
+  }
   protected readonly cell = 'lstm';
   protected readonly gates = 4;
   protected readonly numStates = 2;
@@ -339,8 +361,8 @@ export class GRU extends Recurrent {
   protected readonly numStates = 1;
   readonly resetAfter: boolean;
   constructor(args: RecurrentArgs) {
-    super(args);
-    this.resetAfter = args.resetAfter ?? true;
+    super(args, 'gru', ['resetAfter']);
+    this.resetAfter = bool('gru', 'resetAfter', this.args.resetAfter, true);
   }
   protected biasShape(): number[] { return this.resetAfter ? [2, 3 * this.units] : [3 * this.units]; }
   protected override inputBias(): Tensor | undefined {
@@ -397,7 +419,7 @@ export class Bidirectional extends Layer {
     const Copy = fwd.constructor as new (a: RecurrentArgs) => Recurrent;
     this.backward = new Copy({ ...config, name: undefined, goBackwards: !fwd.goBackwards, batchInputShape: undefined } as RecurrentArgs);
     this.mergeMode = args.mergeMode ?? 'concat';
-    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new Error(`bidirectional: unknown mergeMode '${this.mergeMode}'`);
+    oneOf('bidirectional', 'mergeMode', this.mergeMode, ['concat', 'sum', 'mul', 'ave']);
     if (!this.batchInputShape && fwd.batchInputShape) this.batchInputShape = fwd.batchInputShape;
   }
   protected override joined(scope: LayerScope): void {
