@@ -28,7 +28,7 @@ describe('VJP table', () => {
     for (const op of OP_NAMES) expect(VJP[op], op).toBeDefined();
     const nonDiff = OP_NAMES.filter((op) => isNonDifferentiable(VJP[op] as never));
     expect(nonDiff.sort()).toEqual(['argMax', 'argMin', 'equal', 'fill', 'greater', 'greaterEqual', 'isFinite', 'isNaN', 'less',
-      'lessEqual', 'logicalAnd', 'logicalNot', 'logicalOr', 'notEqual'].sort());
+      'lessEqual', 'logicalAnd', 'logicalNot', 'logicalOr', 'notEqual', 'recurrentGrad'].sort());
   });
 });
 

@@ -55,7 +55,8 @@ export function backward(tape: Tape, y: Tensor, dy: Tensor | undefined, sources:
         pending.set(id, p);
         continue;
       }
-      const gins = rule.vjp(dy0, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs as never, dys });
+      const needs = e.inIds.map((id, j) => flows(id, e.inputs[j]));
+      const gins = rule.vjp(dy0, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs as never, dys, needs });
       e.inIds.forEach((id, j) => {
         const g = gins[j];
         if (g && flows(id, e.inputs[j])) accumulate(id, g);

@@ -96,7 +96,12 @@ function poolGrad(kind: 'max' | 'avg', dy: Tensor, x: Tensor, y: Tensor, attrs: 
 /** Rules for the convolution and pooling family. */
 export const CONV_GRADIENTS = {
   // y = x ⋆ f: dx = dilate(dy) ⋆ flip(f)ᵀ (full correlation), df = pad(x)ᵀ ⋆ dyᵀ
-  conv2d: { save: AB, vjp: (dy, { inputs: [x, f], attrs }) => [conv2dInputGrad(dy, x, f, attrs), conv2dFilterGrad(dy, x, f, attrs)] },
+  conv2d: {
+    save: AB,
+    vjp: (dy, { inputs: [x, f], attrs, needs }) => [
+      needs[0] ? conv2dInputGrad(dy, x, f, attrs) : null, needs[1] ? conv2dFilterGrad(dy, x, f, attrs) : null,
+    ],
+  },
   // d maxPool: dy routed to the (first) maximal element of each window
   maxPool2d: { save: XY, vjp: (dy, { inputs: [x], outputs: [y], attrs }) => [poolGrad('max', dy, x, y, attrs)] },
   // d avgPool: dy / count spread over each window's in-bounds elements

@@ -12,15 +12,19 @@ function batchSum(g: Tensor, input: Tensor): Tensor {
   return input.shape[0] === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
 }
 
-/** dA, dB of C = op(A) op(B), the transposes folded in; batch-1 inputs sum over the batch. */
-function matmulGrads(dy: Tensor, a: Tensor, b: Tensor, ta: boolean, tb: boolean): [Tensor, Tensor] {
-  let da: Tensor;
-  let db: Tensor;
-  if (!ta && !tb) { da = matmul(dy, b, { transposeB: true }); db = matmul(a, dy, { transposeA: true }); }
-  else if (ta && !tb) { da = matmul(b, dy, { transposeB: true }); db = matmul(a, dy); }
-  else if (!ta && tb) { da = matmul(dy, b); db = matmul(dy, a, { transposeA: true }); }
-  else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
-  return [batchSum(da, a), batchSum(db, b)];
+/** dA, dB of C = op(A) op(B), the transposes folded in; batch-1 inputs sum over the batch. Only the needed ones are computed. */
+function matmulGrads(dy: Tensor, a: Tensor, b: Tensor, ta: boolean, tb: boolean, needs: readonly boolean[]): [Tensor | null, Tensor | null] {
+  const da = !needs[0] ? null
+    : !ta && !tb ? matmul(dy, b, { transposeB: true })
+      : ta && !tb ? matmul(b, dy, { transposeB: true })
+        : !ta && tb ? matmul(dy, b)
+          : matmul(b, dy, { transposeA: true, transposeB: true });
+  const db = !needs[1] ? null
+    : !ta && !tb ? matmul(a, dy, { transposeA: true })
+      : ta && !tb ? matmul(a, dy)
+        : !ta && tb ? matmul(dy, a, { transposeA: true })
+          : matmul(dy, a, { transposeA: true, transposeB: true });
+  return [da && batchSum(da, a), db && batchSum(db, b)];
 }
 
 /** act'(z) ⊙ dy for the fused epilogue; from the output where it suffices, else from z recomputed. */
@@ -41,13 +45,13 @@ function fusedActivationGrad(
 /** Rules for the linear-algebra family. */
 export const LINALG_GRADIENTS = {
   // C = op(A) op(B): dA = dC Bᵀ, dB = Aᵀ dC, transposes folded in; batch-1 inputs sum over the batch
-  matmul: { save: AB, vjp: (dy, { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb } }) => matmulGrads(dy, a, b, ta, tb) },
+  matmul: { save: AB, vjp: (dy, { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb }, needs }) => matmulGrads(dy, a, b, ta, tb, needs) },
   // y = act(op(A) op(B) + bias): dz = act'(z) dy, then dA, dB as matmul and dbias = Σ dz over rows and batch
   fusedMatmul: {
     save: { inputs: [0, 1, 2], outputs: [0] },
-    vjp: (dy, { inputs: [a, b, bias], outputs: [y], attrs }) => {
+    vjp: (dy, { inputs: [a, b, bias], outputs: [y], attrs, needs }) => {
       const dz = fusedActivationGrad(dy, y, a, b, bias, attrs);
-      const [da, db] = matmulGrads(dz, a, b, attrs.transposeA, attrs.transposeB);
+      const [da, db] = matmulGrads(dz, a, b, attrs.transposeA, attrs.transposeB, needs);
       return bias ? [da, db, sum(reshape(dz, [-1, bias.size]), 0)] : [da, db];
     },
   },

@@ -11,6 +11,8 @@ export interface VjpContext<K extends OpName> {
   readonly attrs: OpAttrs[K];
   /** The gradient of every output (undefined where none flows), for ops with several differentiable outputs. */
   readonly dys: readonly (Tensor | undefined)[];
+  /** Which inputs need a gradient (a rule may return null for the others and skip their work: a model's input). */
+  readonly needs: readonly boolean[];
 }
 
 /** Maps dy (the gradient of the first output; zeros when only others have one) to input gradients (null: none). */
