@@ -3,7 +3,8 @@
 
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from './conv-pool.js';
 import {
-  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, InputLayer, LayerNormalization, Reshape,
+  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, InputLayer, LayerNormalization, Masking,
+  Reshape,
 } from './core-layers.js';
 import type { Layer, LayerJSON } from './layer.js';
 import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed } from './recurrent.js';
@@ -17,7 +18,7 @@ function classTable<T extends ClassTable<T>>(table: T): T {
 
 /** The layer classes `loadModel` can recreate, keyed by the `className` in a saved topology. */
 export const LAYER_CLASSES = classTable({
-  InputLayer, Dense, Activation, Flatten, Reshape, Dropout, Embedding, BatchNormalization, LayerNormalization, Concatenate, Add,
+  InputLayer, Dense, Activation, Flatten, Reshape, Dropout, Embedding, Masking, BatchNormalization, LayerNormalization, Concatenate, Add,
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D,
   SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed,
 });

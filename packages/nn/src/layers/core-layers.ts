@@ -76,6 +76,7 @@ export interface DenseArgs extends LayerArgs {
 /** y = activation(x·kernel + bias); kernel [in, units] (Keras layout), on the last axis. */
 export class Dense extends Layer {
   readonly className = 'Dense';
+  protected override readonly supportsMasking = true;
   readonly units: number;
   readonly activation: ActivationFn;
   readonly useBias: boolean;
@@ -131,6 +132,7 @@ export class Dense extends Layer {
 /** Applies an activation function. */
 export class Activation extends Layer {
   readonly className = 'Activation';
+  protected override readonly supportsMasking = true;
   readonly fn: ActivationFn;
   private readonly args: LayerArgs & { activation: ActivationSpec };
   constructor(args: LayerArgs & { activation: ActivationSpec }) {
@@ -213,6 +215,7 @@ export function dropoutMask(shape: readonly number[], rate: number, rng: SeededR
 /** Zeroes a fraction `rate` of inputs during training (scaling the rest); identity at inference. */
 export class Dropout extends Layer {
   readonly className = 'Dropout';
+  protected override readonly supportsMasking = true;
   readonly rate: number;
   readonly seed?: number;
   private rng?: SeededRandom;
@@ -243,11 +246,14 @@ export class Embedding extends Layer {
   readonly outputDim: number;
   embeddings!: Variable;
   private readonly init: Initializer;
-  constructor(args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer }) {
-    const a = layerArgs('embedding', args, ['inputDim', 'outputDim', 'embeddingsInitializer']);
+  /** Id 0 is padding: the output's mask marks the steps whose id is not 0 (Keras mask_zero). */
+  readonly maskZero: boolean;
+  constructor(args: EmbeddingArgs) {
+    const a = layerArgs('embedding', args, ['inputDim', 'outputDim', 'embeddingsInitializer', 'maskZero']);
     super(a);
     this.inputDim = positiveInt('embedding', 'inputDim', a.inputDim);
     this.outputDim = positiveInt('embedding', 'outputDim', a.outputDim);
+    this.maskZero = bool('embedding', 'maskZero', a.maskZero, false);
     this.init = getInitializer(a.embeddingsInitializer, 'randomUniform', 'embedding (embeddingsInitializer)');
   }
   build(): void {
@@ -266,8 +272,56 @@ export class Embedding extends Layer {
       return core.gather(this.embeddings.value, idx, 0);
     });
   }
+  override computeMask(inputs: Tensor | Tensor[], mask: Tensor | undefined): Tensor | undefined {
+    if (!this.maskZero) return super.computeMask(inputs, mask);
+    return core.notEqual(one(this.name, inputs), 0);
+  }
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return [...single(this.name, s), this.outputDim]; }
-  getConfig(): Record<string, unknown> { return { inputDim: this.inputDim, outputDim: this.outputDim }; }
+  getConfig(): Record<string, unknown> {
+    return { inputDim: this.inputDim, outputDim: this.outputDim, ...(this.maskZero ? { maskZero: true } : {}) };
+  }
+}
+
+/** Arguments of embedding. */
+export interface EmbeddingArgs extends LayerArgs {
+  inputDim: number;
+  outputDim: number;
+  embeddingsInitializer?: string | Initializer;
+  maskZero?: boolean;
+}
+
+/**
+ * Marks padded time steps: a step whose features all equal `maskValue` is masked (the layers after it
+ * skip it) and its values become 0. Input [batch, steps, features].
+ */
+export class Masking extends Layer {
+  readonly className = 'Masking';
+  protected override readonly supportsMasking = true;
+  readonly maskValue: number;
+  constructor(args: LayerArgs & { maskValue?: number } = {}) {
+    const a = layerArgs('masking', args, ['maskValue']);
+    super(a);
+    this.maskValue = finite('masking', 'maskValue', a.maskValue, 0);
+  }
+  build(s: LayerShape | LayerShape[]): void {
+    const sh = single(this.name, s);
+    if (sh.length < 3) throw new Error(`${this.name}: expected input [batch, steps, features], got ${shapeText(sh)}`);
+  }
+  /** [batch, steps] bool: true where any feature differs from maskValue. */
+  private stepMask(x: Tensor): Tensor {
+    return core.tidy(() => core.greater(core.sum(core.cast(core.notEqual(x, this.maskValue), 'float32'), -1), 0));
+  }
+  call(x: Tensor | Tensor[]): Tensor {
+    return core.tidy(() => {
+      const t = one(this.name, x);
+      return core.mul(t, core.cast(core.expandDims(this.stepMask(t), -1), 'float32'));
+    });
+  }
+  override computeMask(inputs: Tensor | Tensor[]): Tensor {
+    return this.stepMask(one(this.name, inputs));
+  }
+  computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return single(this.name, s); }
+  getConfig(): Record<string, unknown> { return { maskValue: this.maskValue }; }
 }
 
 /** Arguments of batchNormalization (Keras defaults). */
@@ -284,6 +338,7 @@ export interface BatchNormArgs extends LayerArgs {
  */
 export class BatchNormalization extends Layer {
   readonly className = 'BatchNormalization';
+  protected override readonly supportsMasking = true;
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
@@ -339,6 +394,7 @@ export class BatchNormalization extends Layer {
 /** Normalizes each sample over its last axis; weights gamma, beta. */
 export class LayerNormalization extends Layer {
   readonly className = 'LayerNormalization';
+  protected override readonly supportsMasking = true;
   readonly epsilon: number;
   gamma!: Variable;
   beta!: Variable;
@@ -387,6 +443,7 @@ function mergeShapes(layer: string, list: LayerShape[], skipAxis: number | null,
 /** Joins its inputs along `axis` (default −1). */
 export class Concatenate extends Layer {
   readonly className = 'Concatenate';
+  protected override readonly supportsMasking = true;
   readonly axis: number;
   constructor(args: LayerArgs & { axis?: number } = {}) {
     const a = layerArgs('concatenate', args, ['axis']);
@@ -417,6 +474,7 @@ export class Concatenate extends Layer {
 /** Elementwise sum of its inputs (all of one shape; no broadcasting, as Keras). */
 export class Add extends Layer {
   readonly className = 'Add';
+  protected override readonly supportsMasking = true;
   constructor(args: LayerArgs = {}) {
     super(layerArgs('add', args, []));
   }

@@ -6,13 +6,11 @@ import {
   AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pool1DArgs,
 } from './conv-pool.js';
 import {
-  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Reshape,
-  type ActivationSpec, type BatchNormArgs, type DenseArgs,
+  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Masking, Reshape,
+  type ActivationSpec, type BatchNormArgs, type DenseArgs, type EmbeddingArgs,
 } from './core-layers.js';
 import type { Layer, LayerArgs } from './layer.js';
 import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed, type MergeMode, type Recurrent, type RecurrentArgs } from './recurrent.js';
-
-type EmbeddingArgs = LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: string | Initializer };
 
 /** Layer factories. */
 export const layers = {
@@ -22,6 +20,7 @@ export const layers = {
   reshape: (a: LayerArgs & { targetShape: number[] }) => new Reshape(a),
   dropout: (a: LayerArgs & { rate: number; seed?: number }) => new Dropout(a),
   embedding: (a: EmbeddingArgs) => new Embedding(a),
+  masking: (a: LayerArgs & { maskValue?: number } = {}) => new Masking(a),
   batchNormalization: (a: BatchNormArgs = {}) => new BatchNormalization(a),
   layerNormalization: (a: LayerArgs & { epsilon?: number } = {}) => new LayerNormalization(a),
   concatenate: (a: LayerArgs & { axis?: number } = {}) => new Concatenate(a),
@@ -43,9 +42,10 @@ export const layers = {
 export { Layer, SymbolicTensor } from './layer.js';
 export type { LayerArgs, LayerInput, LayerJSON, LayerShape } from './layer.js';
 export {
-  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, input, InputLayer, LayerNormalization, Reshape,
+  Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, input, InputLayer, LayerNormalization, Masking,
+  Reshape,
 } from './core-layers.js';
-export type { ActivationSpec, BatchNormArgs, DenseArgs } from './core-layers.js';
+export type { ActivationSpec, BatchNormArgs, DenseArgs, EmbeddingArgs } from './core-layers.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from './conv-pool.js';
 export type { Conv1DArgs, Pool1DArgs } from './conv-pool.js';
 export { Bidirectional, GRU, LSTM, Recurrent, SimpleRNN, TimeDistributed } from './recurrent.js';

@@ -180,8 +180,24 @@ export abstract class Layer {
   /** Creates the weights for inputs of `inputShape` (batch dim included, possibly null). */
   abstract build(inputShape: LayerShape | LayerShape[]): void;
 
-  /** The forward computation on concrete tensors. */
-  abstract call(inputs: Tensor | Tensor[], training: boolean): Tensor | Tensor[];
+  /**
+   * The forward computation on concrete tensors. `mask` ([batch, steps] bool, from a masking layer or
+   * an embedding with maskZero) marks the real time steps; the recurrent layers skip the others.
+   */
+  abstract call(inputs: Tensor | Tensor[], training: boolean, mask?: Tensor): Tensor | Tensor[];
+
+  /** Layers that keep the [batch, steps] axes and let a mask pass through them (Keras supports_masking). */
+  protected readonly supportsMasking: boolean = false;
+
+  /**
+   * The mask of the output, given the input and its mask (Keras computeMask): passed on by layers that
+   * support masking; a layer that does not refuses a masked input, rather than silently mixing padding in.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | undefined): Tensor | undefined {
+    if (!mask || this.supportsMasking) return mask;
+    throw new Error(`${this.name}: this layer does not support masking, but its input carries a mask (from a masking layer or ` +
+      `embedding maskZero); put it after a recurrent layer without returnSequences, or drop the mask`);
+  }
 
   /** Output shape(s) for input shape(s). */
   abstract computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape | LayerShape[];

@@ -161,7 +161,11 @@ export abstract class Recurrent extends Layer {
   /** One step: projected input zx [batch, gates·units], previous states (h first) → new states. */
   protected abstract step(zx: Tensor, states: Tensor[], hIn: Tensor): Tensor[];
 
-  call(inputs: Tensor | Tensor[], training: boolean): Tensor | Tensor[] {
+  /**
+   * `mask` ([batch, steps] bool) marks the real steps: at a masked step the states are carried over
+   * unchanged and the output repeats the previous one (zeros before the first real step), as Keras.
+   */
+  call(inputs: Tensor | Tensor[], training: boolean, mask?: Tensor): Tensor | Tensor[] {
     return core.tidy(() => {
       let x = Array.isArray(inputs) ? inputs[0] : inputs;
       let initial = Array.isArray(inputs) ? inputs.slice(1) : [];
@@ -180,6 +184,9 @@ export abstract class Recurrent extends Layer {
         }
         if (!initial.length && this.carried) initial = this.carried;
       }
+      if (mask && (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== steps)) {
+        throw new Error(`${this.name}: the mask must be [${batch}, ${steps}] (batch, steps), got ${shapeText([...mask.shape])}`);
+      }
       if (this.goBackwards) x = core.reverse(x, 1);
       if (training && this.dropout > 0) x = core.mul(x, dropoutMask([batch, 1, x.shape[2]], this.dropout, this.rng));
       let zx = core.reshape(core.matmul(core.reshape(x, [batch * steps, x.shape[2]]), k), [batch, steps, k.shape[1]]);
@@ -191,18 +198,29 @@ export abstract class Recurrent extends Layer {
           throw new Error(`${this.name}: initial state ${i} must be [${batch}, ${this.units}], got ${shapeText([...t.shape])}`);
         }
       });
-      if (this.fusedActivations && core.activeBackend().supports('recurrent', 'float32')) {
+      // NOTE: masked sequences take the composition: the fused kernels have no per-step mask input yet.
+      if (!mask && this.fusedActivations && core.activeBackend().supports('recurrent', 'float32')) {
         const { output, finals } = this.callFused(zx, initial, rmask, this.fusedActivations);
         return this.finish(output, finals);
       }
       const perStep = core.unstack(zx, 1);
       let states = initial.length ? [...initial] : Array.from({ length: this.numStates }, () => core.zeros([batch, this.units]));
       const outs: Tensor[] = [];
-      for (const z of perStep) {
+      const keepSteps = mask ? core.unstack(core.expandDims(this.goBackwards ? core.reverse(mask, 1) : mask, -1), 1) : undefined;
+      let previous = keepSteps ? core.zeros([batch, this.units]) : undefined;
+      perStep.forEach((z, t) => {
         const hIn = rmask ? core.mul(states[0], rmask) : states[0];
-        states = this.step(z, states, hIn);
-        outs.push(states[0]);
-      }
+        const next = this.step(z, states, hIn);
+        if (keepSteps && previous) {
+          const keep = keepSteps[t];
+          states = next.map((s, i) => core.where(keep, s, states[i]));
+          previous = core.where(keep, next[0], previous);
+          outs.push(previous);
+        } else {
+          states = next;
+          outs.push(states[0]);
+        }
+      });
       return this.finish(this.returnSequences ? core.stack(outs, 1) : outs[outs.length - 1], states);
     });
   }
@@ -252,6 +270,11 @@ export abstract class Recurrent extends Layer {
     if (this.carried) core.dispose(this.carried);
     this.carried = undefined;
     super.dispose();
+  }
+
+  /** A recurrent layer consumes the mask; with returnSequences its output keeps it. */
+  override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | undefined): Tensor | undefined {
+    return this.returnSequences && !this.returnState ? mask : undefined;
   }
 
   /** The activations as the fused kernel names them, or undefined when one of them has no kernel (or fused is off). */
@@ -431,10 +454,10 @@ export class Bidirectional extends Layer {
     this.forward.ensureBuilt(s);
     this.backward.ensureBuilt(s);
   }
-  call(inputs: Tensor | Tensor[], training: boolean): Tensor {
+  call(inputs: Tensor | Tensor[], training: boolean, mask?: Tensor): Tensor {
     return core.tidy(() => {
-      const yf = this.forward.call(inputs, training) as Tensor;
-      let yb = this.backward.call(inputs, training) as Tensor;
+      const yf = this.forward.call(inputs, training, mask) as Tensor;
+      let yb = this.backward.call(inputs, training, mask) as Tensor;
       if (this.forward.returnSequences) yb = core.reverse(yb, 1);
       switch (this.mergeMode) {
         case 'concat': return core.concat([yf, yb], -1);
@@ -443,6 +466,9 @@ export class Bidirectional extends Layer {
         default: return core.mul(core.add(yf, yb), 0.5);
       }
     });
+  }
+  override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | undefined): Tensor | undefined {
+    return this.forward.returnSequences ? mask : undefined;
   }
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape {
     const out = this.forward.computeOutputShape(s) as LayerShape;
@@ -456,6 +482,7 @@ export class Bidirectional extends Layer {
 /** Applies a layer to every time step: [batch, steps, ...] → [batch, steps, ...out]. */
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
+  protected override readonly supportsMasking = true;
   readonly layer: Layer;
   constructor(args: LayerArgs & { layer: Layer }) {
     super(args);

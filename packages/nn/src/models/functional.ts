@@ -75,13 +75,20 @@ export class Functional extends Model {
   protected run(xs: Tensor[], training: boolean): Tensor[] {
     return core.tidy(() => {
       const values = new Map<SymbolicTensor, Tensor>();
+      const masks = new Map<SymbolicTensor, Tensor>();
       this.inputs.forEach((s, i) => values.set(s, xs[i]));
       for (const n of this.nodes) {
         if (n.layer instanceof InputLayer) continue;
         const ins = n.inputs.map((s) => values.get(s)!);
-        const out = n.layer.call(n.listInput ? ins : ins[0], training);
+        // Several masked inputs (a merge) keep the steps every input has.
+        const given = n.inputs.flatMap((s) => masks.get(s) ?? []);
+        const mask = given.length ? given.reduce((a, b) => core.logicalAnd(a, b)) : undefined;
+        const input = n.listInput ? ins : ins[0];
+        const out = n.layer.call(input, training, mask);
         const outs = Array.isArray(out) ? out : [out];
         n.outputs.forEach((s, i) => values.set(s, outs[i]));
+        const outMask = n.layer.computeMask(input, mask);
+        if (outMask) for (const s of n.outputs) masks.set(s, outMask);
       }
       return this.outputs.map((s) => {
         const v = values.get(s)!;

@@ -69,9 +69,11 @@ export class Sequential extends Model {
   protected run(xs: Tensor[], training: boolean): Tensor[] {
     return core.tidy(() => {
       let h = xs[0];
+      let mask: Tensor | undefined;
       for (const l of this.list) {
-        const out = l.call(h, training);
+        const out = l.call(h, training, mask);
         if (Array.isArray(out)) throw new Error(`sequential: layer '${l.name}' returned several outputs`);
+        mask = l.computeMask(h, mask);
         h = out;
       }
       return [h === xs[0] ? core.clone(h) : h];
