@@ -60,7 +60,8 @@ function defineStatefulSuite(name: string, factory: () => Backend | Promise<Back
       const first = await values(model.predict(step));
       const second = await values(model.predict(step));
       expect(Array.from(second)).not.toEqual(Array.from(first));
-      layer.resetStates();
+      model.resetStates();
+      expect(layer.states).toBeUndefined();
       expect(Array.from(await values(model.predict(step)))).toEqual(Array.from(first));
       // Setting the states to those after one step makes the next call repeat the second output.
       layer.resetStates();

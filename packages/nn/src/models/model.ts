@@ -10,6 +10,7 @@ import type { History, Logs, TrainableModel } from '../callbacks.js';
 import { defaultSeed } from '../initializers.js';
 import { InputLayer } from '../layers/core-layers.js';
 import { isShapeList, LayerScope, type Layer, type LayerShape } from '../layers/layer.js';
+import { Bidirectional, Recurrent } from '../layers/recurrent.js';
 import { getLoss, lossName, LOSSES, type LossFn } from '../losses.js';
 import { getMetric, type Metric } from '../metrics.js';
 import { getOptimizer, Optimizer } from '../optimizers.js';
@@ -111,6 +112,12 @@ export abstract class Model implements TrainableModel {
   }
 
   /** Number of scalars in all weights. */
+  /** Starts every stateful recurrent layer over from zero states (Keras `model.reset_states()`). */
+  resetStates(): void {
+    const cells = this.layers.flatMap((l) => (l instanceof Bidirectional ? [l.forward, l.backward] : [l]));
+    for (const l of cells) if (l instanceof Recurrent && l.stateful) l.resetStates();
+  }
+
   countParams(): number {
     return this.weights.reduce((n, v) => n + v.shape.reduce((a, b) => a * b, 1), 0);
   }
