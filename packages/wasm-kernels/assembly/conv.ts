@@ -24,7 +24,7 @@ export function conv2d(x: usize, filter: usize, y: usize, p: usize, pa: usize, p
     return;
   }
   setConvGeometry(x, h, w, c, kw, sh, sw, dh, dw, pt, pl, oh, ow);
-  gemmImpl(0, filter, y, total, f, kh * kw * c, false, false, f, pa, pb, true);
+  gemmImpl(0, 0, filter, f, y, total, f, kh * kw * c, false, false, f, pa, pb, true);
 }
 
 /**

@@ -295,24 +295,34 @@ function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate
 }
 
 
+/** One MR×8 tile on the micro-kernel of the selected height. */
+// @ts-ignore: decorator
+@inline function tile(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool, mr: i32, nr: i32): void {
+  if (MR == 6) kernel6x8(kc, ap, bp, c, ldc, accumulate, mr, nr);
+  else if (MR == 5) kernel5x8(kc, ap, bp, c, ldc, accumulate, mr, nr);
+  else kernel4x8(kc, ap, bp, c, ldc, accumulate, mr, nr);
+}
+
 /**
  * C[M×N] = op(A)·op(B) for one matrix: A is [M,K] ([K,M] when tA), B is [K,N] ([N,K] when tB).
  * ldc is C's row stride; pa/pb are packing scratch of packASize()/packBSize() floats.
  */
 export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32, pa: usize, pb: usize): void {
-  gemmImpl(a, b, c, m, n, k, tA, tB, ldc, pa, pb, false);
+  gemmImpl(a, tA ? m : k, b, tB ? k : n, c, m, n, k, tA, tB, ldc, pa, pb, false);
 }
 
-/** gemm, with A taken from the convolution set by setConvGeometry when `conv`. */
+/**
+ * gemm with explicit row strides of A and B (column blocks of a wider matrix), and A taken from
+ * the convolution set by setConvGeometry when `conv`.
+ */
 export function gemmImpl(
-  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32, pa: usize, pb: usize, conv: bool,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32,
+  pa: usize, pb: usize, conv: bool,
 ): void {
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(c + off4(i * ldc), 0, <usize>n << 2);
     return;
   }
-  const lda = tA ? m : k;
-  const ldb = tB ? k : n;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -326,13 +336,42 @@ export function gemmImpl(
           const nr = min(NR, nc - jr);
           const bp = pb + off4(jr * kc);
           for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const cp = c + off4((ic + ir) * ldc + jc + jr);
-            const apr = pa + off4(ir * kc);
-            if (MR == 6) kernel6x8(kc, apr, bp, cp, ldc, pc > 0, mr, nr);
-            else if (MR == 5) kernel5x8(kc, apr, bp, cp, ldc, pc > 0, mr, nr);
-            else kernel4x8(kc, apr, bp, cp, ldc, pc > 0, mr, nr);
+            tile(kc, pa + off4(ir * kc), bp, c + off4((ic + ir) * ldc + jc + jr), ldc, pc > 0, min(MR, mc - ir), nr);
           }
+        }
+      }
+    }
+  }
+}
+
+// A B operand packed once and multiplied many times (the recurrent kernels' U at every step): all
+// N columns as 8-column panels, one block of them per KC rows of depth.
+
+/** Floats a whole packed B of depth k and n columns takes. */
+export function packedBSize(k: i32, n: i32): i32 {
+  return k * ((n + NR - 1) & ~(NR - 1));
+}
+
+/** Packs all of op(B) (B [K,N], or [N,K] when tB, row stride ldb) for gemmPackedB. */
+export function packWholeB(b: usize, ldb: i32, tB: bool, k: i32, n: i32, dst: usize): void {
+  const width = (n + NR - 1) & ~(NR - 1);
+  for (let pc = 0; pc < k; pc += KC) packB(b, ldb, tB, pc, min(KC, k - pc), 0, n, dst + off4(pc * width));
+}
+
+/** C[M×N] = A·B with A [M,K] of row stride lda and B packed by packWholeB; pa as for gemm. */
+export function gemmPackedB(a: usize, lda: i32, pbw: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, pa: usize): void {
+  const width = (n + NR - 1) & ~(NR - 1);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const block = pbw + off4(pc * width);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      packA(a, lda, false, ic, mc, pc, kc, pa);
+      for (let jr = 0; jr < n; jr += NR) {
+        const nr = min(NR, n - jr);
+        const bp = block + off4(jr * kc);
+        for (let ir = 0; ir < mc; ir += MR) {
+          tile(kc, pa + off4(ir * kc), bp, c + off4((ic + ir) * ldc + jr), ldc, pc > 0, min(MR, mc - ir), nr);
         }
       }
     }

@@ -6,6 +6,8 @@ export { copyStrided, transpose2d, gatherCheck, gather } from './shape';
 export { reduce, argReduce, softmax, cumsum, topk } from './reduce';
 export { gemm, matmul, packASize, packBSize, setGemmRows, setGemmBlocking } from './gemm';
 export { conv2d, pool2d } from './conv';
+export { recurrent, recurrentScratchSize } from './recurrent';
+export { recurrentGrad, recurrentGradScratchSize } from './recurrent-grad';
 
 /** First byte after the module's static data: the JS allocator owns memory from here. */
 export function heapBase(): usize {

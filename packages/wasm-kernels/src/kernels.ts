@@ -7,12 +7,15 @@ import {
   ANY_DTYPE, BINARY_ARITH_OPS, BOOL, COMPARE_OPS, FLOAT32, LOGIC_BINARY_OPS, NUMERIC, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS,
   UNARY_MATH_OPS, UNARY_PREDICATE_OPS,
   aroundAxis, broadcastStrides, bytesPerElement, collapseDims, dimProduct, gatherDims, gatherIndexError, kernel, kernelFamily,
-  matmulDims, offsetOf, storedWord, stridesOf,
+  matmulDims, offsetOf, recurrentGradSlots, recurrentSlots, storedWord, stridesOf,
   type BinaryOp, type Collapsed, type DType, type FusedActivation, type Kernel, type KernelOpName, type KernelTable,
-  type ReduceOp, type UnaryKeepDTypeOp, type UnaryMathOp, type UnaryPredicateOp,
+  type RecurrentActivation, type RecurrentAttrs, type RecurrentCell, type ReduceOp, type UnaryKeepDTypeOp, type UnaryMathOp,
+  type UnaryPredicateOp,
 } from '@loom/core/backend';
-import { BinaryCode, DTypeCode, PredicateCode, ReduceCode, UnaryCode } from './abi/codes.js';
-import { Conv2dParam, Pool2dParam, StridedParam } from './abi/params.js';
+import {
+  BinaryCode, DTypeCode, PredicateCode, RecurrentActivationCode, RecurrentCellCode, ReduceCode, UnaryCode,
+} from './abi/codes.js';
+import { Conv2dParam, Pool2dParam, RecurrentParam, StridedParam } from './abi/params.js';
 import type { WasmBackend } from './backend.js';
 
 /** How a kernel sees a tensor: the byte address of its first element in linear memory, shape, dtype, size. */
@@ -253,6 +256,52 @@ function pool(kind: 'max' | 'avg'): Run<'maxPool2d' | 'avgPool2d'> {
   };
 }
 
+// ---- recurrent sequences ----
+
+const CELL: { readonly [C in RecurrentCell]: RecurrentCellCode } = {
+  simpleRNN: RecurrentCellCode.simpleRNN, lstm: RecurrentCellCode.lstm, gru: RecurrentCellCode.gru,
+};
+
+const RECURRENT_ACTIVATION: { readonly [A in RecurrentActivation]: RecurrentActivationCode } = {
+  tanh: RecurrentActivationCode.tanh, sigmoid: RecurrentActivationCode.sigmoid, hardSigmoid: RecurrentActivationCode.hardSigmoid,
+  relu: RecurrentActivationCode.relu, linear: RecurrentActivationCode.linear,
+};
+
+/** The RecurrentParam block of a sequence of `batch` × `steps` over `units`. */
+function recurrentParams(ctx: WasmBackend, attrs: RecurrentAttrs, batch: number, steps: number, units: number): number {
+  return slots<RecurrentParam>(ctx, {
+    [RecurrentParam.cell]: CELL[attrs.cell], [RecurrentParam.activation]: RECURRENT_ACTIVATION[attrs.activation],
+    [RecurrentParam.recurrentActivation]: RECURRENT_ACTIVATION[attrs.recurrentActivation],
+    [RecurrentParam.resetAfter]: attrs.resetAfter ? 1 : 0, [RecurrentParam.hasMask]: attrs.hasMask ? 1 : 0,
+    [RecurrentParam.batch]: batch, [RecurrentParam.steps]: steps, [RecurrentParam.units]: units,
+  });
+}
+
+/** The address of optional slot `i` (-1: the cell has none), or 0. */
+const at = (ts: readonly WasmTensor[], i: number): number => (i >= 0 ? ts[i].ptr : 0);
+
+// The time loop runs inside the module (one call per op); the assembly sizes its own scratch.
+// The parameter block stays in memory when temp() grows it, so it is written first.
+
+const recurrent: Run<'recurrent'> = (ctx, inputs, outputs, attrs) => {
+  const s = recurrentSlots(attrs);
+  const [zx, U, h0] = inputs;
+  const p = recurrentParams(ctx, attrs, zx.shape[0], zx.shape[1], U.shape[0]);
+  const scratch = ctx.temp(ctx.kernels.recurrentScratchSize(p) * 4);
+  ctx.kernels.recurrent(p, zx.ptr, U.ptr, h0.ptr, at(inputs, s.c0), at(inputs, s.rb), at(inputs, s.mask),
+    outputs[0].ptr, at(outputs, s.c), at(outputs, s.work), scratch);
+};
+
+const recurrentGrad: Run<'recurrentGrad'> = (ctx, inputs, outputs, attrs) => {
+  const s = recurrentGradSlots(attrs);
+  const [dzx, dU, dh0] = outputs;
+  const p = recurrentParams(ctx, attrs, dzx.shape[0], dzx.shape[1], dU.shape[0]);
+  const scratch = ctx.temp(ctx.kernels.recurrentGradScratchSize(p) * 4);
+  ctx.kernels.recurrentGrad(p, inputs[s.dh].ptr, at(inputs, s.dc), inputs[s.U].ptr, inputs[s.h0].ptr, at(inputs, s.c0),
+    inputs[s.h].ptr, at(inputs, s.c), at(inputs, s.work), at(inputs, s.mask),
+    dzx.ptr, dU.ptr, dh0.ptr, at(outputs, s.dc0), at(outputs, s.drb), scratch);
+};
+
 // ---- data movement ----
 
 const transpose: Run<'transpose'> = (ctx, [x], [y], { perm }) => {
@@ -321,8 +370,8 @@ const entry = <K extends KernelOpName>(dtypes: readonly DType[], run: Run<K>): K
 
 /**
  * One kernel per op with the dtypes the assembly handles: data movement, compares, cast, where and
- * fill work on bytes or 32-bit words of any dtype; float math, softmax, GEMM, convolution and
- * pooling are float32 only; div is float32 only (core divides int32 as float32). The mapped type
+ * fill work on bytes or 32-bit words of any dtype; float math, softmax, GEMM, convolution,
+ * pooling and the recurrent sequences are float32 only; div is float32 only (core divides int32 as float32). The mapped type
  * makes the compiler reject a missing op; `supports()` is read from it.
  */
 export const KERNELS: KernelTable<WasmBackend, WasmTensor> = {
@@ -350,6 +399,8 @@ export const KERNELS: KernelTable<WasmBackend, WasmTensor> = {
   conv2d: entry(FLOAT32, conv2d),
   maxPool2d: entry(FLOAT32, pool('max')),
   avgPool2d: entry(FLOAT32, pool('avg')),
+  recurrent: entry(FLOAT32, recurrent),
+  recurrentGrad: entry(FLOAT32, recurrentGrad),
   transpose: entry(ANY_DTYPE, transpose),
   slice: entry(ANY_DTYPE, slice),
   concat: entry(ANY_DTYPE, concat),

@@ -80,3 +80,19 @@ export const enum DTypeCode {
   int32 = 1,
   bool = 2,
 }
+
+/** Cells of `recurrent` / `recurrentGrad` (assembly/recurrent*.ts). */
+export const enum RecurrentCellCode {
+  simpleRNN = 0,
+  lstm = 1,
+  gru = 2,
+}
+
+/** Activations the recurrent kernels apply; each one's slope is a function of its output. */
+export const enum RecurrentActivationCode {
+  tanh = 0,
+  sigmoid = 1,
+  hardSigmoid = 2,
+  relu = 3,
+  linear = 4,
+}

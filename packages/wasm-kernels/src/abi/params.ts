@@ -50,3 +50,19 @@ export const enum Pool2dParam {
   outH = 10,
   outW = 11,
 }
+
+/** `recurrent` / `recurrentGrad` (assembly/recurrent*.ts): the sizes and the cell's options. */
+export const enum RecurrentParam {
+  /** A RecurrentCellCode. */
+  cell = 0,
+  /** RecurrentActivationCodes: the candidate / output activation and the gate activation. */
+  activation = 1,
+  recurrentActivation = 2,
+  /** gru: 1 when the reset gate multiplies h·U_h + b_rh (then rb is an input), 0 otherwise. */
+  resetAfter = 3,
+  /** 1 when a [batch, units] mask multiplies h before every recurrent matmul. */
+  hasMask = 4,
+  batch = 5,
+  steps = 6,
+  units = 7,
+}

@@ -260,4 +260,56 @@ export interface Kernels {
    * @param p `usize`
    */
   pool2d(isAvg: boolean, x: number, y: number, p: number): void;
+  /**
+   * assembly/recurrent/recurrent
+   * @param p `usize`
+   * @param zx `usize`
+   * @param U `usize`
+   * @param h0 `usize`
+   * @param c0 `usize`
+   * @param rb `usize`
+   * @param mask `usize`
+   * @param h `usize`
+   * @param c `usize`
+   * @param work `usize`
+   * @param scratch `usize`
+   */
+  recurrent(
+    p: number, zx: number, U: number, h0: number, c0: number, rb: number, mask: number, h: number, c: number, work: number, scratch: number,
+  ): void;
+  /**
+   * assembly/recurrent/recurrentScratchSize
+   * @param p `usize`
+   * @returns `i32`
+   */
+  recurrentScratchSize(p: number): number;
+  /**
+   * assembly/recurrent-grad/recurrentGrad
+   * @param p `usize`
+   * @param dh `usize`
+   * @param dc `usize`
+   * @param U `usize`
+   * @param h0 `usize`
+   * @param c0 `usize`
+   * @param h `usize`
+   * @param c `usize`
+   * @param work `usize`
+   * @param mask `usize`
+   * @param dzx `usize`
+   * @param dU `usize`
+   * @param dh0 `usize`
+   * @param dc0 `usize`
+   * @param drb `usize`
+   * @param scratch `usize`
+   */
+  recurrentGrad(
+    p: number, dh: number, dc: number, U: number, h0: number, c0: number, h: number, c: number, work: number, mask: number, dzx: number,
+    dU: number, dh0: number, dc0: number, drb: number, scratch: number,
+  ): void;
+  /**
+   * assembly/recurrent-grad/recurrentGradScratchSize
+   * @param p `usize`
+   * @returns `i32`
+   */
+  recurrentGradScratchSize(p: number): number;
 }
