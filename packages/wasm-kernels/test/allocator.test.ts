@@ -118,9 +118,18 @@ describe('wasm backend memory', () => {
     loom.registerBackend(backend, -1);
     await loom.setBackend('wasm-small');
     const before = loom.memory();
-    expect(() => loom.zeros([16 * 2 ** 20])).toThrow(/out of memory allocating 67108864 bytes/);
+    // Larger than the whole heap: refused by core before allocating, from the backend's maxTensorBytes.
+    expect(() => loom.zeros([16 * 2 ** 20])).toThrow(/zeros: .* needs 67108864 bytes, above backend 'wasm-small''s limit of 33554432 bytes/);
+    // Fits the limit but not the heap that is left: the allocator's own error.
+    const big = loom.zeros([5 * 2 ** 20]);
+    expect(() => loom.zeros([5 * 2 ** 20])).toThrow(/out of memory allocating 20971520 bytes/);
+    big.dispose();
     const x = loom.ones([4, 1000]);
-    expect(() => loom.matmul(x, loom.ones([1000, 3 * 2 ** 20]))).toThrow(/out of memory/);
+    // An op whose output does not fit what is left, with its inputs allocated: out of memory, nothing leaked.
+    const a = loom.ones([2000, 1000]);
+    const b = loom.ones([1000, 2000]);
+    expect(() => loom.matmul(a, b)).toThrow(/out of memory allocating 16000000 bytes/);
+    loom.dispose([a, b]);
     const y = loom.sum(x);
     expect(await y.data()).toEqual(new Float32Array([4000]));
     loom.dispose([x, y]);
