@@ -189,9 +189,8 @@ export abstract class Recurrent extends Layer {
       }
       if (this.goBackwards) x = core.reverse(x, 1);
       if (training && this.dropout > 0) x = core.mul(x, dropoutMask([batch, 1, x.shape[2]], this.dropout, this.rng));
-      let zx = core.reshape(core.matmul(core.reshape(x, [batch * steps, x.shape[2]]), k), [batch, steps, k.shape[1]]);
-      const b = this.inputBias();
-      if (b) zx = core.add(zx, b);
+      // The input projection of every step at once: one matmul with the bias in its epilogue.
+      const zx = core.reshape(core.fusedMatmul(core.reshape(x, [batch * steps, x.shape[2]]), k, { bias: this.inputBias() }), [batch, steps, k.shape[1]]);
       const rmask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout, this.rng) : undefined;
       initial.forEach((t, i) => {
         if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== this.units) {
@@ -299,7 +298,9 @@ export abstract class Recurrent extends Layer {
       cell: this.cell, activation, recurrentActivation, resetAfter: this instanceof GRU ? this.resetAfter : undefined,
       initialState: initial.length ? initial : undefined, recurrentBias: this.recurrentBias(), recurrentMask: rmask,
     });
-    const last = (t: Tensor): Tensor => core.reshape(core.slice(t, [0, steps - 1, 0], [batch, 1, this.units]), [batch, this.units]);
+    // One step (streaming) needs no slice: the sequence is its last step.
+    const last = (t: Tensor): Tensor =>
+      core.reshape(steps === 1 ? t : core.slice(t, [0, steps - 1, 0], [batch, 1, this.units]), [batch, this.units]);
     return { output: this.returnSequences ? seq.h : last(seq.h), finals: [last(seq.h), ...(seq.c ? [last(seq.c)] : [])] };
   }
 
