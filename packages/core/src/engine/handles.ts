@@ -6,7 +6,7 @@ import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf, type Shape } from '../shape.js';
 import { Tensor, type DataHandle } from '../tensor.js';
 import { activeBackend } from './registry.js';
-import { engine } from './state.js';
+import { engine, type Scope } from './state.js';
 
 /** Frees buffers of tensors that were garbage-collected without dispose(). */
 const finalizer =
@@ -24,14 +24,25 @@ export function makeTensorFromHandle(handle: DataHandle, shape: Shape, dtype: DT
   return t;
 }
 
+// NOTE: only tensors outside every scope are registered with the finalizer (a scope disposes its
+// own); registering is the costliest step of making a tensor, and most tensors live in a tidy.
 function track(t: Tensor): void {
   engine.numTensors++;
   const scope = engine.scopes[engine.scopes.length - 1];
   if (scope) {
     scope.tensors.add(t);
     t.scope = scope;
+  } else {
+    finalizer?.register(t, t.handle, t);
   }
-  finalizer?.register(t, t.handle, t);
+}
+
+/** Moves `t` out of its scope into `parent` (a surviving tensor), or out of all scopes. */
+export function moveToScope(t: Tensor, parent: Scope | undefined): void {
+  t.scope?.tensors.delete(t);
+  t.scope = parent;
+  if (parent) parent.tensors.add(t);
+  else finalizer?.register(t, t.handle, t);
 }
 
 /** A new tensor holding a copy of `values` on the active backend. */
@@ -70,16 +81,18 @@ export function releaseHandle(handle: DataHandle): void {
 /** Called by `Tensor.dispose()`. */
 export function disposeTensor(t: Tensor): void {
   engine.numTensors--;
-  t.scope?.tensors.delete(t);
-  t.scope = undefined;
-  finalizer?.unregister(t);
+  if (t.scope) {
+    t.scope.tensors.delete(t);
+    t.scope = undefined;
+  } else {
+    finalizer?.unregister(t);
+  }
   releaseHandle(t.handle);
 }
 
 /** Stops the enclosing `tidy` scopes from disposing `t`. Returns `t`. */
 export function keep<T extends Tensor>(t: T): T {
-  t.scope?.tensors.delete(t);
-  t.scope = undefined;
+  if (t.scope) moveToScope(t, undefined);
   return t;
 }
 

@@ -2,6 +2,7 @@
 // every tensor found in a nested value.
 
 import { Tensor } from '../tensor.js';
+import { moveToScope } from './handles.js';
 import { engine, type Scope } from './state.js';
 
 /** Anything tidy can return: tensors nested in arrays and plain objects are kept. */
@@ -48,8 +49,7 @@ function endScope(scope: Scope, survivors: Set<Tensor>): void {
   const parent = engine.scopes[engine.scopes.length - 1];
   for (const t of scope.tensors) {
     if (survivors.has(t)) {
-      t.scope = parent;
-      parent?.tensors.add(t);
+      moveToScope(t, parent);
     } else {
       t.dispose();
     }
