@@ -31,7 +31,7 @@ function best(rounds: number, f: () => void): number {
 
 const flops = 2 * T * B * u * G * u;
 console.log(`${cell} B=${B} T=${T} u=${u}: recurrent matmul ${(flops / 1e6).toFixed(1)} MFLOP forward, ~2x backward`);
-for (const name of ['wasm', 'wasm-simd', 'js']) {
+for (const name of (process.env.BACKENDS ?? 'wasm,wasm-simd,js').split(',')) {
   await loom.setBackend(name);
   const zx = loom.tensor(rand(B * T * G * u, 1), [B, T, G * u]);
   const U = loom.tensor(rand(u * G * u, 2), [u, G * u]);
