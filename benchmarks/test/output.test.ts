@@ -35,7 +35,7 @@ function sampleReport(): BenchReport {
       {
         id: 'train', group: 'training', title: 'train step', unit: 'ms/step', work: {}, reference: 'loom-wasm',
         engines: {
-          'loom-wasm': ok([0.03, 0.031, 0.029], 30),
+          'loom-wasm': { ...ok([0.03, 0.031, 0.029], 30), counters: { 'GPU dispatches per step': 220 } },
           'tfjs-wasm': ok([0.06, 0.06, 0.061], 60),
           'tfjs-cpu': { status: 'unsupported', error: 'no layers' },
         },
@@ -75,6 +75,8 @@ describe('markdown', () => {
     expect(md).toContain('gru: unavailable: @loom/nn lacks layers.gru');
     expect(md).toContain('relaxed FMA not available');
     expect(md).toContain('![Loom vs peers per case](x.svg)');
+    expect(md).toContain('| train step | loom-wasm | GPU dispatches per step: 220 |');
+    expect(md).not.toContain('| train step | tfjs-wasm |');
   });
 });
 

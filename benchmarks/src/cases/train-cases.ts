@@ -67,6 +67,7 @@ function trainCase(t: TrainSpec): BenchCase {
         async step() {
           await trainer.step();
         },
+        counters: trainer.counters && (() => trainer.counters!()),
         async result() {
           // A fresh model, so the timed one's steps do not change what is compared.
           const fresh = await buildWithWeights(engine, t.model, seed);

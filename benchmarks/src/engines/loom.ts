@@ -68,6 +68,19 @@ export function nnMissing(m: unknown): string | null {
   return missing.length ? `@loom/nn lacks ${missing.join(', ')}` : null;
 }
 
+/** GPU dispatches of one run of `f` on a backend that counts them (webgpu's memory().dispatches); {} elsewhere. */
+async function countDispatches(f: () => Promise<unknown>): Promise<Record<string, number>> {
+  const name = loom.getBackend();
+  const count = (): number | undefined => {
+    const m = loom.memory().backends[name] as { dispatches?: unknown } | undefined;
+    return typeof m?.dispatches === 'number' ? m.dispatches : undefined;
+  };
+  const before = count();
+  if (before === undefined) return {};
+  await f();
+  return { 'GPU dispatches per step': count()! - before };
+}
+
 function loomTrain(nn: NnModule): TrainApi {
   const layer = (l: LayerSpec, first: number[] | undefined, batch: number | undefined): unknown => {
     const io = !first ? {} : batch ? { batchInputShape: [batch, ...first] } : { inputShape: first };
@@ -99,7 +112,8 @@ function loomTrain(nn: NnModule): TrainApi {
         trainer(x, xShape, y, yShape) {
           const xt = loom.tensor(x, xShape, 'float32');
           const yt = loom.tensor(y, yShape, 'float32');
-          return { step: () => model.trainOnBatch(xt, yt), dispose: () => { xt.dispose(); yt.dispose(); } };
+          const step = () => model.trainOnBatch(xt, yt);
+          return { step, counters: () => countDispatches(step), dispose: () => { xt.dispose(); yt.dispose(); } };
         },
         predictor(x, xShape) {
           const xt = loom.tensor(x, xShape, 'float32');

@@ -124,6 +124,15 @@ export function markdownReport(report: BenchReport, chartFile?: string): string 
   out.push('## Throughput (median)', '', 'GFLOP/s, GB/s, Gelem/s: higher is better; ms/step, ms: lower is better. ✗ wrong: failed the correctness gate, not timed.', '');
   out.push(throughputTable(report));
   if (chartFile) out.push(`![Loom vs peers per case](${chartFile})`, '');
+  const counted = report.cases.flatMap((c) => Object.entries(c.engines).flatMap(([id, o]) =>
+    o.status === 'ok' && o.counters && Object.keys(o.counters).length ? [{ c, id, counters: o.counters }] : []));
+  if (counted.length) {
+    out.push('## Counters (one untimed run)', '', '| case | engine | counts |', '|---|---|---|');
+    for (const { c, id, counters } of counted) {
+      out.push(`| ${escapeCell(c.title)} | ${id} | ${Object.entries(counters).map(([k, v]) => `${k}: ${v}`).join(', ')} |`);
+    }
+    out.push('');
+  }
   if (report.skipped.length) {
     out.push('## Cases not run', '');
     for (const s of report.skipped) out.push(`- ${s.id}: ${s.reason}`);

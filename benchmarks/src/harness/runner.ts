@@ -122,6 +122,17 @@ export async function runCase(c: BenchCase, engines: readonly Engine[], options:
       status: 'ok', samples: l.samples, repsPerSample: l.reps, summary, throughput, maxError: maxErrors.get(l.engine.id) ?? 0,
     };
   }
+  // 6. Counters (one untimed run each), where the engine can count.
+  for (const l of live) {
+    const o = outcomes[l.engine.id];
+    if (o?.status !== 'ok' || !l.instance.counters) continue;
+    try {
+      await l.engine.activate();
+      o.counters = await l.instance.counters();
+    } catch (e) {
+      log(`  ${c.id}: counters on ${l.engine.id} failed: ${message(e)}`);
+    }
+  }
   for (const { instance } of created) {
     try {
       instance.dispose();

@@ -49,8 +49,13 @@ export interface ModelHandle {
   /** Shapes of the trainable weights in the engine's order (Keras order on both sides). */
   weightShapes(): number[][];
   setWeights(values: Float32Array[]): void;
-  /** Uploads (x, y) once; each `step()` is one optimizer step resolving to the loss. */
-  trainer(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): { step(): Promise<number>; dispose(): void };
+  /**
+   * Uploads (x, y) once; each `step()` is one optimizer step resolving to the loss. `counters()`, where
+   * the engine can count, runs one more step and says what it took (e.g. GPU dispatches).
+   */
+  trainer(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): {
+    step(): Promise<number>; counters?(): Promise<Record<string, number>>; dispose(): void;
+  };
   /** Uploads x once; each `run()` is a forward pass resolving to the output values. */
   predictor(x: Float32Array, xShape: number[]): { run(): Promise<Float32Array>; dispose(): void };
   dispose(): void;
@@ -107,6 +112,8 @@ export interface CaseInstance {
   step(): Promise<void> | void;
   /** The values checked by the correctness gate (computed once, before timing). */
   result(): Promise<Float32Array>;
+  /** Counts of one run (not timed), where the engine can count: e.g. 'GPU dispatches per step'. */
+  counters?(): Promise<Record<string, number>>;
   dispose(): void;
 }
 
@@ -141,7 +148,10 @@ export interface Summary {
 
 /** One engine's outcome on one case. */
 export type EngineOutcome =
-  | { status: 'ok'; samples: number[]; repsPerSample: number; summary: Summary; throughput: number; roofline?: number; maxError: number }
+  | {
+    status: 'ok'; samples: number[]; repsPerSample: number; summary: Summary; throughput: number; roofline?: number; maxError: number;
+    counters?: Record<string, number>;
+  }
   | { status: 'wrong'; error: string; maxError: number }
   | { status: 'error'; error: string }
   | { status: 'unsupported'; error: string };
