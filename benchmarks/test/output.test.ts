@@ -7,7 +7,7 @@ import { summarize } from '../src/harness/stats.js';
 import type { BenchReport, EngineOutcome } from '../src/harness/types.js';
 import { replaceBlock, reportBaseName } from '../src/output.js';
 
-const ok = (samples: number[], throughput: number, roofline?: number): EngineOutcome => ({
+const ok = (samples: number[], throughput: number, roofline?: number): Extract<EngineOutcome, { status: 'ok' }> => ({
   status: 'ok', samples, repsPerSample: 3, summary: summarize(samples), throughput, maxError: 1e-7, ...(roofline !== undefined ? { roofline } : {}),
 });
 
