@@ -59,6 +59,31 @@ describe('demo page', () => {
     expect(valLoss).toBeLessThan(naiveLoss);
     expect(await training.locator('[data-key="result"]').textContent()).toMatch(/^LSTM validation MSE .* vs naive/);
     expect(await page.textContent('dd[data-term="live tensors after the demo"]')).toBe('0');
+    expect(await page.textContent('dd[data-term="recurrent layers"]')).toMatch(/^fused: one kernel per sequence/);
     await page.close();
   });
+
+  it('fits a phone screen (390 px): nothing scrolls sideways', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(url);
+    await page.waitForFunction(() => /^(ready|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 90_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
+  it('runs on webgpu when asked (?backend=webgpu, SwiftShader here): the LSTM trains on the fused kernels', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}?backend=webgpu`);
+    await page.waitForFunction(() => /^(ready|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 150_000 });
+    expect(errors).toEqual([]);
+    expect(await page.textContent('#status')).toBe('ready: running on webgpu');
+    expect(await page.textContent('dd[data-term="recurrent layers"]')).toMatch(/^fused: one kernel per sequence/);
+    const training = page.locator('#training');
+    expect(await training.locator('[data-key="epoch-8"]').textContent()).toMatch(/^epoch 8: loss \d+\.\d+, validation loss \d+\.\d+$/);
+    expect(Number(await training.getAttribute('data-val-loss'))).toBeLessThan(Number(await training.getAttribute('data-naive-loss')));
+    expect(await page.textContent('dd[data-term="live tensors after the demo"]')).toBe('0');
+    await page.close();
+  }, 180_000);
 });
