@@ -103,6 +103,23 @@ function defineStatefulSuite(name: string, factory: () => Backend | Promise<Back
   });
 }
 
+it("runs the README's real-time monitoring example as written", async () => {
+  const loom = core;
+  const monitor = sequential([
+    layers.lstm({ units: 32, stateful: true, batchInputShape: [1, 1, 3] }),
+    layers.dense({ units: 1, activation: 'sigmoid' }),
+  ]);
+  const sample = loom.tensor([[[0.2, 1.3, -0.4]]]);
+  const pFault = monitor.predict(sample) as Tensor;
+  const p = (await pFault.data())[0];
+  expect(p).toBeGreaterThan(0);
+  expect(p).toBeLessThan(1);
+  expect(pFault.shape).toEqual([1, 1]);
+  monitor.resetStates();
+  core.dispose([sample, pFault]);
+  monitor.dispose();
+});
+
 describe('recurrent layer options are checked at construction', () => {
   it('names the layer, the option, what was given and what is valid', () => {
     expect(() => layers.lstm(undefined as never)).toThrow(/lstm: units must be a positive integer, got undefined/);

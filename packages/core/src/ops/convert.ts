@@ -88,6 +88,12 @@ export function makeFromValues(op: string, values: unknown, shape?: readonly num
     flatten(values, list);
     flat = list;
     inferredDtype = typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32';
+    const other = inferredDtype === 'bool' ? 'number' : 'boolean';
+    const mixed = list.findIndex((v) => typeof v === other);
+    if (mixed >= 0 && dtype === undefined) {
+      throw new Error(`${op}: values mix booleans and numbers (value ${mixed} is ${JSON.stringify(list[mixed])}); ` +
+        `use one kind, or pass a dtype to convert`);
+    }
   } else {
     throw new Error(`${op}: values must be a number, boolean, (nested) array or typed array, got ` +
       `${values === null ? 'null' : typeof values}`);

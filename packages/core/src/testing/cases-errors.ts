@@ -46,6 +46,7 @@ export const ERROR_CASES: ConformanceCase[] = [
   e('steps', 'recurrentSequence', (l) => [l.ones([2, 0, 1]), l.ones([1, 1])], (l, [x, u]) => l.recurrentSequence(x, u, { cell: 'simpleRNN' }), /recurrentSequence: the sequence has 0 steps/),
   e('activation', 'recurrentSequence', (l) => [l.ones([1, 2, 1]), l.ones([1, 1])], (l, [x, u]) => l.recurrentSequence(x, u, { cell: 'simpleRNN', activation: 'gelu' as never }), /recurrentSequence: activation must be one of tanh, sigmoid, hardSigmoid, relu, linear, got "gelu"/),
   e('missing-c', 'recurrentSequenceGrad', (l) => [l.ones([1, 2, 1]), l.ones([1, 4])], (l, [d, u]) => l.recurrentSequenceGrad(d, d, { h: d }, u, { cell: 'lstm' }), /recurrentSequenceGrad: forward.c is required for lstm/),
+  e('mixed', 'tensor', () => [], (l) => l.tensor([true, 2.5] as never), /tensor: values mix booleans and numbers \(value 1 is 2.5\)/),
   // Sizes beyond the backend's per-tensor limit are refused before anything is allocated.
   e('huge', 'zeros', () => [], (l) => l.zeros([1e6, 1e6]), /zeros: a float32 tensor of shape \[1000000,1000000\] needs 4000000000000 bytes, above backend '.*'s limit of \d+ bytes per tensor/),
   e('huge', 'ones', () => [], (l) => l.ones([1e6, 1e6], 'int32'), /ones: a int32 tensor of shape \[1000000,1000000\] needs 4000000000000 bytes, above backend/),
