@@ -108,7 +108,8 @@ function check(op: string, inputShape: readonly number[], recurrentKernel: Tenso
   const c0 = cell !== 'lstm' ? undefined : initial ? floatArg(op, 'initialState[1]', initial[1], stateShape) : zeros(stateShape);
   const hasRb = cell === 'gru' && resetAfter;
   if (options.recurrentBias !== undefined && !hasRb) throw new Error(`${op}: recurrentBias applies to gru with resetAfter only`);
-  const rb = !hasRb ? undefined : options.recurrentBias === undefined ? zeros([G * units]) : floatArg(op, 'recurrentBias', options.recurrentBias, [G * units]);
+  // Validated here; the forward op fills a missing one with zeros (the backward kernel does not read it).
+  const rb = options.recurrentBias === undefined ? undefined : floatArg(op, 'recurrentBias', options.recurrentBias, [G * units]);
   const mask = options.recurrentMask === undefined ? undefined : floatArg(op, 'recurrentMask', options.recurrentMask, stateShape);
   const attrs: RecurrentAttrs = { cell, activation, recurrentActivation, resetAfter: cell === 'gru' && resetAfter, hasMask: !!mask };
   return { attrs, U, batch, steps, units, h0, c0, rb, mask };
@@ -129,7 +130,7 @@ export function recurrentSequence(input: TensorLike, recurrentKernel: TensorLike
     const slots = recurrentSlots(k.attrs);
     const inputs = [zx, k.U, k.h0];
     if (k.c0) inputs.push(k.c0);
-    if (k.rb) inputs.push(k.rb);
+    if (slots.rb >= 0) inputs.push(k.rb ?? zeros([RECURRENT_GATES[k.attrs.cell] * k.units]));
     if (k.mask) inputs.push(k.mask);
     const seq = [k.batch, k.steps, k.units];
     const outs = [{ shape: seq, dtype: 'float32' as const }];

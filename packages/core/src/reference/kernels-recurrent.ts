@@ -2,8 +2,8 @@
 // float64 within a step. The slot lists are in backend/recurrent.ts; every other backend is tested
 // against these, and these against the composed TF.js cells and finite differences.
 
-import type { RecurrentActivation, RecurrentAttrs } from '../backend/op-attrs.js';
-import { RECURRENT_GATES, recurrentGradSlots, recurrentSlots } from '../backend/recurrent.js';
+import type { RecurrentActivation } from '../backend/op-attrs.js';
+import { recurrentGradSlots, recurrentSlots } from '../backend/recurrent.js';
 import { sigmoid } from './math.js';
 import type { RefKernel, RefTensor } from './types.js';
 

@@ -1,7 +1,6 @@
 // The `layers` namespace: one factory per layer, Keras/TF.js style (`layers.dense({ units })`), and
 // the layer classes and argument types users name.
 
-import type { Initializer } from '../initializers.js';
 import {
   AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pool1DArgs,
 } from './conv-pool.js';
