@@ -44,9 +44,13 @@ export {
   savedModelToJSON, saveModelToFiles, saveModelToIndexedDB,
 } from './models/io.js';
 export type { SavedModel } from './models/io.js';
-export { chronologicalSplit, Normalizer, normalizer, timeseriesDataset } from './data/index.js';
+export {
+  batchDataset, chronologicalSplit, csvBatches, CsvTable, loadCsv, Normalizer, normalizer, timeseriesDataset,
+  timeseriesDatasetAsync,
+} from './data/index.js';
 export type {
-  ChronologicalSplit, NormalizerState, SeriesLike, SplitFractions, TimeseriesDataset, TimeseriesOptions, WindowBatch,
+  BatchDataset, BatchDatasetOptions, ChronologicalSplit, CsvBatchOptions, CsvBatchSource, CsvDtype, CsvOptions, CsvSource,
+  MissingPolicy, NormalizerState, SeriesLike, SplitFractions, TimeseriesDataset, TimeseriesOptions, WindowBatch,
 } from './data/index.js';
 
 /** A stack of layers: `sequential([layers.dense({ units: 8, inputShape: [4] }), ...])`. */

@@ -44,6 +44,20 @@ function flattenInto(op: string, what: string, x: unknown, shape: number[], dim:
   for (let k = 0; k < arr.length; k++) flattenInto(op, what, arr[k], shape, dim + 1, out, offset);
 }
 
+/**
+ * Copies series data into a host matrix on any backend: tensors are read with `await t.data()`, so a
+ * webgpu tensor works too. The sync `toHostSeries` stays for host arrays and js/wasm tensors.
+ */
+export async function toHostSeriesAsync(op: string, what: string, x: SeriesLike): Promise<HostSeries> {
+  if (!(x instanceof Tensor)) return toHostSeries(op, what, x);
+  if (x.isDisposed) throw new Error(`${op}: ${what} is a disposed tensor`);
+  if (x.rank === 0) throw new Error(`${op}: ${what} is a scalar; a series needs a time axis`);
+  const raw = await x.data();
+  const values = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+  const rowShape = x.shape.slice(1);
+  return { values, steps: x.shape[0], rowShape, rowSize: rowShape.reduce((a, b) => a * b, 1) };
+}
+
 /** Copies series data into a host matrix; the first axis is time. */
 export function toHostSeries(op: string, what: string, x: SeriesLike): HostSeries {
   let values: Float32Array;
@@ -55,7 +69,7 @@ export function toHostSeries(op: string, what: string, x: SeriesLike): HostSerie
     try {
       raw = x.dataSync();
     } catch (e) {
-      throw new Error(`${op}: ${what} must be readable synchronously; pass await t.data() with its shape, or a js/wasm tensor (${(e as Error).message})`);
+      throw new Error(`${op}: ${what} must be readable synchronously; use the async variant (Normalizer.fitAsync, timeseriesDatasetAsync) or a js/wasm tensor (${(e as Error).message})`);
     }
     values = raw instanceof Float32Array ? raw : Float32Array.from(raw);
     shape = [...x.shape];

@@ -2,7 +2,7 @@
 // apply the same transform to validation, test and live data.
 
 import { Tensor, div, mul, add, sub, tensor, tidy } from '@loom/core';
-import { toHostSeries, type SeriesLike } from './host-array.js';
+import { toHostSeries, toHostSeriesAsync, type HostSeries, type SeriesLike } from './host-array.js';
 
 /** The fitted statistics, for saving next to a model. */
 export interface NormalizerState {
@@ -16,15 +16,23 @@ export class Normalizer {
 
   /** Learns mean and std per feature from `data` ([steps, ...features]); constant features get std 1. */
   fit(data: SeriesLike): this {
-    const s = toHostSeries('Normalizer.fit', 'data', data);
+    return this.fitHost('Normalizer.fit', toHostSeries('Normalizer.fit', 'data', data));
+  }
+
+  /** As `fit`, reading a tensor with `await t.data()`: works on every backend (webgpu included). */
+  async fitAsync(data: SeriesLike): Promise<this> {
+    return this.fitHost('Normalizer.fitAsync', await toHostSeriesAsync('Normalizer.fitAsync', 'data', data));
+  }
+
+  private fitHost(op: string, s: HostSeries): this {
     const features = s.rowShape.length ? s.rowShape[s.rowShape.length - 1] : 1;
     const count = s.values.length / features;
-    if (count === 0) throw new Error('Normalizer.fit: data is empty');
+    if (count === 0) throw new Error(`${op}: data is empty`);
     const mean = new Float64Array(features);
     const sq = new Float64Array(features);
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i];
-      if (!Number.isFinite(v)) throw new Error(`Normalizer.fit: data holds a non-finite value (${v}) at index ${i}`);
+      if (!Number.isFinite(v)) throw new Error(`${op}: data holds a non-finite value (${v}) at index ${i}`);
       mean[i % features] += v;
     }
     for (let f = 0; f < features; f++) mean[f] /= count;

@@ -2,7 +2,7 @@
 // step of forecasting or classifying process data.
 
 import { SeededRandom, tensor, type Tensor } from '@loom/core';
-import { toHostSeries, type HostSeries, type SeriesLike } from './host-array.js';
+import { toHostSeries, toHostSeriesAsync, type HostSeries, type SeriesLike } from './host-array.js';
 
 /** Options of `timeseriesDataset` (Keras names and defaults). */
 export interface TimeseriesOptions {
@@ -42,8 +42,8 @@ export interface TimeseriesDataset extends Iterable<WindowBatch> {
   toTensors(): WindowBatch;
 }
 
-function checkInt(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`timeseriesDataset: ${name} must be an integer >= ${min}, got ${v}`);
+function checkInt(op: string, name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
 }
 
 /**
@@ -53,18 +53,29 @@ function checkInt(name: string, v: number, min: number): void {
  */
 export function timeseriesDataset(data: SeriesLike, targets: SeriesLike | null, options: TimeseriesOptions): TimeseriesDataset {
   const op = 'timeseriesDataset';
-  const series = toHostSeries(op, 'data', data);
   const target = targets === null || targets === undefined ? undefined : toHostSeries(op, 'targets', targets);
+  return windowsOf(op, toHostSeries(op, 'data', data), target, options);
+}
+
+/** As `timeseriesDataset`, reading tensors with `await t.data()`: works on every backend (webgpu included). */
+export async function timeseriesDatasetAsync(data: SeriesLike, targets: SeriesLike | null, options: TimeseriesOptions): Promise<TimeseriesDataset> {
+  const op = 'timeseriesDatasetAsync';
+  const series = await toHostSeriesAsync(op, 'data', data);
+  const target = targets === null || targets === undefined ? undefined : await toHostSeriesAsync(op, 'targets', targets);
+  return windowsOf(op, series, target, options);
+}
+
+function windowsOf(op: string, series: HostSeries, target: HostSeries | undefined, options: TimeseriesOptions): TimeseriesDataset {
   const {
     sequenceLength, sequenceStride = 1, samplingRate = 1, batchSize = 128, shuffle = false, seed = 0,
     startIndex = 0, endIndex = series.steps,
   } = options;
-  checkInt('sequenceLength', sequenceLength, 1);
-  checkInt('sequenceStride', sequenceStride, 1);
-  checkInt('samplingRate', samplingRate, 1);
-  checkInt('batchSize', batchSize, 1);
-  checkInt('startIndex', startIndex, 0);
-  checkInt('endIndex', endIndex, startIndex);
+  checkInt(op, 'sequenceLength', sequenceLength, 1);
+  checkInt(op, 'sequenceStride', sequenceStride, 1);
+  checkInt(op, 'samplingRate', samplingRate, 1);
+  checkInt(op, 'batchSize', batchSize, 1);
+  checkInt(op, 'startIndex', startIndex, 0);
+  checkInt(op, 'endIndex', endIndex, startIndex);
   if (endIndex > series.steps) throw new Error(`${op}: endIndex ${endIndex} is past the end of the series (${series.steps} steps)`);
   for (let i = 0; i < series.values.length; i++) {
     if (!Number.isFinite(series.values[i])) {
