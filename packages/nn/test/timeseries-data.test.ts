@@ -1,7 +1,7 @@
 // Time-series utilities: Keras-compatible windowing, chronological split, normalizer.
 import { describe, expect, it } from 'vitest';
 import { dispose, memory, tensor } from '@loom/core';
-import { chronologicalSplit, normalizer, Normalizer, timeseriesDataset } from '../src/data/index.js';
+import { chronologicalSplit, normalizer, Normalizer, timeseriesDataset, timeseriesDatasetAsync } from '../src/data/index.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -96,5 +96,31 @@ describe('Normalizer', () => {
     expect(() => normalizer().transform(x)).toThrow(/call fit\(trainingData\) first/);
     expect(() => Normalizer.fromJSON({ mean: [0], std: [0] })).toThrow(/positive std/);
     dispose([x, z, back]);
+  });
+});
+
+describe('async variants (any backend: tensors read with await t.data())', () => {
+  it('Normalizer.fitAsync and timeseriesDatasetAsync give what the sync paths give', async () => {
+    const before = memory().numTensors;
+    const rows = range(8).map((t) => [t, t * t]);
+    const data = tensor(rows);
+    const sync = normalizer().fit(rows);
+    const viaTensor = await normalizer().fitAsync(data);
+    expect(viaTensor.stats).toEqual(sync.stats);
+    // Hand check: mean of 0..7 is 3.5, population variance (64 - 1) / 12 = 5.25.
+    expect(viaTensor.stats.mean[0]).toBeCloseTo(3.5, 6);
+    expect(viaTensor.stats.std[0]).toBeCloseTo(Math.sqrt(5.25), 6);
+    const targets = tensor(range(8));
+    const a = await timeseriesDatasetAsync(data, targets, { sequenceLength: 3, batchSize: 4 });
+    const b = timeseriesDataset(rows, range(8), { sequenceLength: 3, batchSize: 4 });
+    expect(a.windowStarts).toEqual(b.windowStarts);
+    const [ta, tb] = [a.toTensors(), b.toTensors()];
+    expect(await ta.x.array()).toEqual(await tb.x.array());
+    expect(await ta.y!.array()).toEqual(await tb.y!.array());
+    const empty = tensor([]);
+    await expect(normalizer().fitAsync(empty)).rejects.toThrow(/Normalizer.fitAsync: data is empty/);
+    dispose([ta, tb, data, targets, empty]);
+    expect(memory().numTensors).toBe(before);
+    await expect(timeseriesDatasetAsync([1, 2], null, { sequenceLength: 0 })).rejects.toThrow(/timeseriesDatasetAsync: sequenceLength must be an integer >= 1/);
   });
 });
