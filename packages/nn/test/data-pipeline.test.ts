@@ -1,7 +1,7 @@
 // Streaming CSV batches (csvBatches) against the in-memory path, and batchDataset's seeded batching.
 import { describe, expect, it } from 'vitest';
 import { dispose, memory, tensor, type Tensor } from '@loom/core';
-import { batchDataset, csvBatches, loadCsv, timeseriesDataset } from '../src/index.js';
+import { batchDataset, csvBatches, loadCsv, normalizer, timeseriesDataset } from '../src/index.js';
 
 // A small sensor log: step, temperature (a slow sine), pressure (a ramp); values exact in float32.
 const N = 40;
@@ -88,6 +88,23 @@ describe('csvBatches', () => {
     expect(dropped.missing).toEqual({ a: 0, b: 1 });
     const filled = await collect(csvBatches(gappy, { features: ['b'], missing: { fill: 0 }, chunkSize: 3 }).batches(0));
     expect(filled.x).toEqual([10, 0, 30, 40]);
+  });
+
+  it('standardizes features and targets with fitted normalizers (fit on the training part by time)', async () => {
+    const table = await loadCsv(log);
+    const train = table.toSeries(['temp', 'pressure']).slice(0, 30);
+    const nx = normalizer().fit(train);
+    const ny = normalizer().fit(train.map((r) => [r[1]]));
+    const src = csvBatches(log, {
+      features: ['temp', 'pressure'], targets: ['pressure'], batchSize: 64, endIndex: 30, chunkSize: 9, normalizer: nx, targetNormalizer: ny,
+    });
+    const got = await collect(src.batches(0));
+    const { mean, std } = nx.stats;
+    got.x.forEach((v, i) => expect(v).toBeCloseTo((train[Math.floor(i / 2)][i % 2] - mean[i % 2]) / std[i % 2], 5));
+    got.y.forEach((v, i) => expect(v).toBeCloseTo((train[i][1] - ny.stats.mean[0]) / ny.stats.std[0], 5));
+    expect(got.shapes).toEqual([[30, 2]]);
+    expect(() => csvBatches(log, { features: ['temp'], normalizer: nx })).toThrow(/csvBatches: normalizer was fit on 2 features but 1 columns are features/);
+    expect(() => csvBatches(log, { features: ['temp'], normalizer: {} as never })).toThrow(/csvBatches: normalizer must be a fitted Normalizer, got an object/);
   });
 
   it('rejects bad input clearly', async () => {

@@ -4,6 +4,7 @@
 import { gather, SeededRandom, Tensor, tensor } from '@loom/core';
 import { checkOptions, given, nonNegativeInt, positiveInt } from '../validate.js';
 import { toHostSeries, type SeriesLike } from './host-array.js';
+import { Normalizer } from './normalizer.js';
 import {
   columnNames, csvRecords, DEFAULT_NA, missingPolicy, numberCell, resolveColumns, type CsvSource, type MissingPolicy,
 } from './csv.js';
@@ -141,11 +142,15 @@ export interface CsvBatchOptions {
   naValues?: string[];
   /** Characters read per chunk (default 1 MiB). */
   chunkSize?: number;
+  /** Standardizes the features with these fitted statistics (e.g. fit on the loaded training part). */
+  normalizer?: Normalizer;
+  /** Standardizes the targets likewise. */
+  targetNormalizer?: Normalizer;
 }
 
-/** Batches streamed from a CSV; each epoch reads the source again. */
-export interface CsvBatchSource extends BatchSource<{ x: Tensor; y?: Tensor }> {
-  batches(epoch?: number): AsyncIterableIterator<{ x: Tensor; y?: Tensor }>;
+/** Batches streamed from a CSV; each epoch reads the source again. With `targets` its batches are `Batch`es for fit. */
+export interface CsvBatchSource<B extends { x: Tensor; y?: Tensor } = { x: Tensor; y?: Tensor }> extends BatchSource<B> {
+  batches(epoch?: number): AsyncIterableIterator<B>;
   /** Missing values per loaded column found by the last complete pass. */
   readonly missing: Record<string, number>;
   /** Samples the last complete pass produced. */
@@ -154,17 +159,33 @@ export interface CsvBatchSource extends BatchSource<{ x: Tensor; y?: Tensor }> {
 
 const BATCH_OPTIONS = [
   'features', 'targets', 'sequenceLength', 'sequenceStride', 'samplingRate', 'targetOffset', 'batchSize', 'startIndex',
-  'endIndex', 'header', 'names', 'delimiter', 'missing', 'naValues', 'chunkSize',
+  'endIndex', 'header', 'names', 'delimiter', 'missing', 'naValues', 'chunkSize', 'normalizer', 'targetNormalizer',
 ];
+
+// Per-column mean and std of a fitted normalizer, checked against the column count.
+function scaling(op: string, name: string, n: Normalizer | undefined, count: number): { mean: number[]; std: number[] } | undefined {
+  if (n === undefined) return undefined;
+  if (!(n instanceof Normalizer)) throw new Error(`${op}: ${name} must be a fitted Normalizer, got ${given(n)}`);
+  const { mean, std } = n.stats;
+  if (mean.length !== 1 && mean.length !== count) {
+    throw new Error(`${op}: ${name} was fit on ${mean.length} features but ${count} columns are ${name === 'normalizer' ? 'features' : 'targets'}`);
+  }
+  return mean.length === count ? { mean, std } : { mean: Array(count).fill(mean[0]), std: Array(count).fill(std[0]) };
+}
 
 /**
  * Streams training batches from a CSV log: reads it chunk by chunk, keeps only the rows the windows
  * still need, and yields the same windows `timeseriesDataset` makes from the loaded series.
  */
+export function csvBatches(source: CsvSource, options: CsvBatchOptions & { targets: (string | number)[] }): CsvBatchSource<{ x: Tensor; y: Tensor }>;
+export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatchSource;
 export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatchSource {
   const op = 'csvBatches';
-  checkOptions(op, options, BATCH_OPTIONS);
   if (!options) throw new Error(`${op}: options with features are required`);
+  checkOptions(op, options, BATCH_OPTIONS);
+  if (!Array.isArray(options.features)) throw new Error(`${op}: features must be a list of column names or indices, got ${given(options.features)}`);
+  const featureScale = scaling(op, 'normalizer', options.normalizer, options.features.length);
+  const targetScale = options.targets === undefined ? undefined : scaling(op, 'targetNormalizer', options.targetNormalizer, options.targets.length);
   const windowed = options.sequenceLength !== undefined;
   const L = windowed ? positiveInt(op, 'sequenceLength', options.sequenceLength) : 1;
   const stride = positiveInt(op, 'sequenceStride', options.sequenceStride, 1);
@@ -221,7 +242,6 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
       let r0 = 0;
       if (!names) {
         names = columnNames(op, records[0], header, options.names);
-        if (!Array.isArray(options.features)) throw new Error(`${op}: features must be a list of column names or indices, got ${given(options.features)}`);
         fIdx = resolveColumns(op, 'features', names, options.features);
         tIdx = hasY ? resolveColumns(op, 'targets', names, options.targets!) : [];
         cols.push(...fIdx, ...tIdx);
@@ -242,7 +262,10 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
             if (policy === 'drop') skip = true;
             else v = (policy as { fill: number }).fill;
           }
-          row[c] = v;
+          // Columns are the features, then the targets.
+          const scale = c < F ? featureScale : targetScale;
+          const k = c < F ? c : c - F;
+          row[c] = scale ? (v - scale.mean[k]) / scale.std[k] : v;
         }
         if (skip) continue;
         // Append the row; compact or grow the buffer when full.
