@@ -107,6 +107,26 @@ describe('csvBatches', () => {
     expect(() => csvBatches(log, { features: ['temp'], normalizer: {} as never })).toThrow(/csvBatches: normalizer must be a fitted Normalizer, got an object/);
   });
 
+  it('shuffles within a buffer, reproducibly per seed and epoch and whatever the chunk size', async () => {
+    const opts = { features: ['step'], targets: ['temp'], sequenceLength: 3, batchSize: 8 } as const;
+    const windowsOf = (r: { x: number[]; y: number[] }): string[] =>
+      r.y.map((y, i) => `${r.x.slice(i * 3, i * 3 + 3).join(' ')}>${y}`);
+    const inOrder = windowsOf(await collect(csvBatches(log, opts).batches(0)));
+    const a = csvBatches(log, { ...opts, shuffleBuffer: 10, seed: 5, chunkSize: 7 });
+    const b = csvBatches(log, { ...opts, shuffleBuffer: 10, seed: 5, chunkSize: 1000 });
+    const a0 = windowsOf(await collect(a.batches(0)));
+    expect(windowsOf(await collect(b.batches(0)))).toEqual(a0);
+    expect(a0).not.toEqual(inOrder);
+    expect([...a0].sort()).toEqual([...inOrder].sort());
+    expect(windowsOf(await collect(a.batches(1)))).not.toEqual(a0);
+    // Memory stays bounded: the i-th window out was among the first i + 11 read (the buffer holds 10),
+    // so it starts at step <= i + 10.
+    a0.forEach((w, i) => expect(Number(w.split(' ')[0])).toBeLessThanOrEqual(i + 10));
+    const full = windowsOf(await collect(csvBatches(log, { ...opts, shuffleBuffer: 1000, seed: 5 }).batches(0)));
+    expect([...full].sort()).toEqual([...inOrder].sort());
+    expect(full).not.toEqual(inOrder);
+  });
+
   it('rejects bad input clearly', async () => {
     const run = (opts: object, src: string = log): Promise<unknown> => collect(csvBatches(src, opts as never).batches(0));
     await expect(run({ features: ['temp', 'humidity'] })).rejects.toThrow(/csvBatches: features names an unknown column 'humidity'; columns: 'step', 'temp', 'pressure'/);

@@ -146,7 +146,15 @@ export interface CsvBatchOptions {
   normalizer?: Normalizer;
   /** Standardizes the targets likewise. */
   targetNormalizer?: Normalizer;
+  /**
+   * Shuffles within a buffer of this many samples (as tf.data's shuffle; default 0, in order): memory
+   * stays bounded, and a buffer at least the sample count shuffles fully. Reproducible per seed and epoch.
+   */
+  shuffleBuffer?: number;
+  seed?: number;
 }
+
+interface Sample { x: Float32Array; y: Float32Array | undefined }
 
 /** Batches streamed from a CSV; each epoch reads the source again. With `targets` its batches are `Batch`es for fit. */
 export interface CsvBatchSource<B extends { x: Tensor; y?: Tensor } = { x: Tensor; y?: Tensor }> extends BatchSource<B> {
@@ -160,6 +168,7 @@ export interface CsvBatchSource<B extends { x: Tensor; y?: Tensor } = { x: Tenso
 const BATCH_OPTIONS = [
   'features', 'targets', 'sequenceLength', 'sequenceStride', 'samplingRate', 'targetOffset', 'batchSize', 'startIndex',
   'endIndex', 'header', 'names', 'delimiter', 'missing', 'naValues', 'chunkSize', 'normalizer', 'targetNormalizer',
+  'shuffleBuffer', 'seed',
 ];
 
 // Per-column mean and std of a fitted normalizer, checked against the column count.
@@ -204,11 +213,19 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
   const hasY = options.targets !== undefined;
   // Rows a window needs from its start: its own span and its target row.
   const need = Math.max(span, hasY ? offset + 1 : 0);
+  const shuffleBuffer = nonNegativeInt(op, 'shuffleBuffer', options.shuffleBuffer, 0);
+  const seed = nonNegativeInt(op, 'seed', options.seed, 0);
   let lastMissing: Record<string, number> = {};
   let lastSize: number | undefined;
 
   async function* batches(epoch = 0): AsyncIterableIterator<{ x: Tensor; y?: Tensor }> {
-    void epoch; // the stream is read in order every epoch
+    const rng = new SeededRandom(seed * 1_000_003 + epoch);
+    const pool: Sample[] = [];
+    const add = (smp: Sample): number => {
+      for (let i = 0; i < smp.x.length; i++) bx.push(smp.x[i]);
+      if (smp.y) for (let i = 0; i < smp.y.length; i++) by.push(smp.y[i]);
+      return ++count;
+    };
     let fIdx: number[] = [];
     let tIdx: number[] = [];
     let names: string[] | undefined;
@@ -287,21 +304,32 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
         step++;
         // Every window whose rows (and target row) have arrived.
         while (nextStart + need <= step) {
+          const sx = new Float32Array(L * F);
           for (let j = 0; j < L; j++) {
             const at = (nextStart + j * rate - bufStart) * width();
-            for (let f = 0; f < F; f++) bx.push(buf[at + f]);
+            sx.set(buf.subarray(at, at + F), j * F);
           }
-          if (hasY) {
-            const at = (nextStart + offset - bufStart) * width();
-            for (let t = 0; t < T; t++) by.push(buf[at + F + t]);
-          }
-          count++;
+          const at = (nextStart + offset - bufStart) * width() + F;
+          const sample: Sample = { x: sx, y: hasY ? buf.slice(at, at + T) : undefined };
           nextStart += stride;
-          if (count === batchSize) yield flush();
+          // With a shuffle buffer, a sample waits there and a random one of the buffer goes out instead.
+          let out: Sample | undefined = sample;
+          if (shuffleBuffer > 1) {
+            if (pool.length < shuffleBuffer) {
+              pool.push(sample);
+              out = undefined;
+            } else {
+              const j = Math.floor(rng.uniform() * shuffleBuffer);
+              out = pool[j];
+              pool[j] = sample;
+            }
+          }
+          if (out && add(out) === batchSize) yield flush();
         }
       }
     }
     if (!names) throw new Error(`${op}: the source holds no records`);
+    for (const i of shuffledOrder(pool.length, seed, epoch)) if (add(pool[i]) === batchSize) yield flush();
     if (count > 0) yield flush();
     if (produced === 0) {
       throw new Error(`${op}: no samples: ${step} usable rows but a sample needs ${need} (sequenceLength ${L}, samplingRate ${rate}${hasY ? `, targetOffset ${offset}` : ''})`);
