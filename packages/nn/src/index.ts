@@ -28,6 +28,13 @@ export {
   GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, input, InputLayer, Layer, LayerNormalization, layers, LSTM, MaxPooling1D,
   Recurrent, Reshape, SimpleRNN, SymbolicTensor, TimeDistributed,
 } from './layers/index.js';
+export {
+  Average, AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Maximum, MaxPooling2D, Minimum, MultiHeadAttention,
+  Multiply, Normalization, RepeatVector, Subtract,
+} from './layers/index.js';
+export type {
+  AdaptBatch, AdaptData, AttentionCallOptions, Conv2DArgs, GlobalPool2DArgs, MultiHeadAttentionArgs, NormalizationArgs, Pool2DArgs,
+} from './layers/index.js';
 export type {
   ActivationSpec, BatchNormArgs, Conv1DArgs, DenseArgs, LayerArgs, LayerInput, LayerJSON, LayerShape, MergeMode, Pool1DArgs,
   RecurrentArgs,

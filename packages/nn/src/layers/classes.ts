@@ -6,7 +6,13 @@ import {
   Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, InputLayer, LayerNormalization, Masking,
   Reshape,
 } from './core-layers.js';
+import { MultiHeadAttention } from './attention.js';
+import {
+  AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D,
+} from './conv2d.js';
 import type { Layer, LayerJSON } from './layer.js';
+import { Average, Maximum, Minimum, Multiply, RepeatVector, Subtract } from './merge.js';
+import { Normalization } from './normalization.js';
 import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed } from './recurrent.js';
 
 /** Each key must be the `className` its class saves under (checked by the compiler). */
@@ -21,6 +27,8 @@ export const LAYER_CLASSES = classTable({
   InputLayer, Dense, Activation, Flatten, Reshape, Dropout, Embedding, Masking, BatchNormalization, LayerNormalization, Concatenate, Add,
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D,
   SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed,
+  RepeatVector, Multiply, Subtract, Average, Maximum, Minimum,
+  Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MultiHeadAttention, Normalization,
 });
 
 const isLayerJSON = (v: unknown): v is LayerJSON =>

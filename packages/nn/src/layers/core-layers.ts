@@ -421,7 +421,7 @@ export class LayerNormalization extends Layer {
   getConfig(): Record<string, unknown> { return { epsilon: this.epsilon }; }
 }
 
-function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] {
+export function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] {
   if (!Array.isArray(s[0]) || s.length < 2) throw new Error(`${layer}: expects a list of at least 2 inputs`);
   return s as LayerShape[];
 }
@@ -430,7 +430,7 @@ function multiShapes(layer: string, s: LayerShape | LayerShape[]): LayerShape[] 
 const dimsAgree = (a: number | null, b: number | null): boolean => a === null || b === null || a === b;
 
 /** The merged shape (known dims win over null); refuses ranks or dims (except `skipAxis`) that differ. */
-function mergeShapes(layer: string, list: LayerShape[], skipAxis: number | null, what: string): LayerShape {
+export function mergeShapes(layer: string, list: LayerShape[], skipAxis: number | null, what: string): LayerShape {
   const out = [...list[0]];
   for (const [i, s] of list.entries()) {
     const bad = s.length !== out.length || s.some((d, j) => j !== skipAxis && !dimsAgree(d, out[j]));

@@ -8,7 +8,14 @@ import {
   Activation, Add, BatchNormalization, Concatenate, Dense, Dropout, Embedding, Flatten, LayerNormalization, Masking, Reshape,
   type ActivationSpec, type BatchNormArgs, type DenseArgs, type EmbeddingArgs,
 } from './core-layers.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+import {
+  AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type Conv2DArgs, type GlobalPool2DArgs,
+  type Pool2DArgs,
+} from './conv2d.js';
 import type { Layer, LayerArgs } from './layer.js';
+import { Average, Maximum, Minimum, Multiply, RepeatVector, Subtract } from './merge.js';
+import { Normalization, type NormalizationArgs } from './normalization.js';
 import { Bidirectional, GRU, LSTM, SimpleRNN, TimeDistributed, type MergeMode, type Recurrent, type RecurrentArgs } from './recurrent.js';
 
 /** Layer factories. */
@@ -34,6 +41,19 @@ export const layers = {
   gru: (a: RecurrentArgs) => new GRU(a),
   bidirectional: (a: LayerArgs & { layer: Recurrent; mergeMode?: MergeMode }) => new Bidirectional(a),
   timeDistributed: (a: LayerArgs & { layer: Layer }) => new TimeDistributed(a),
+  repeatVector: (a: LayerArgs & { n: number }) => new RepeatVector(a),
+  multiply: (a: LayerArgs = {}) => new Multiply(a),
+  subtract: (a: LayerArgs = {}) => new Subtract(a),
+  average: (a: LayerArgs = {}) => new Average(a),
+  maximum: (a: LayerArgs = {}) => new Maximum(a),
+  minimum: (a: LayerArgs = {}) => new Minimum(a),
+  conv2d: (a: Conv2DArgs) => new Conv2D(a),
+  maxPooling2d: (a: Pool2DArgs = {}) => new MaxPooling2D(a),
+  averagePooling2d: (a: Pool2DArgs = {}) => new AveragePooling2D(a),
+  globalAveragePooling2d: (a: GlobalPool2DArgs = {}) => new GlobalAveragePooling2D(a),
+  globalMaxPooling2d: (a: GlobalPool2DArgs = {}) => new GlobalMaxPooling2D(a),
+  multiHeadAttention: (a: MultiHeadAttentionArgs) => new MultiHeadAttention(a),
+  normalization: (a: NormalizationArgs = {}) => new Normalization(a),
 };
 
 // The classes users name (instanceof checks, types, subclassing `Layer`); helpers the layers share
@@ -49,3 +69,10 @@ export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, M
 export type { Conv1DArgs, Pool1DArgs } from './conv-pool.js';
 export { Bidirectional, GRU, LSTM, Recurrent, SimpleRNN, TimeDistributed } from './recurrent.js';
 export type { MergeMode, RecurrentArgs } from './recurrent.js';
+export { Average, Maximum, Minimum, Multiply, RepeatVector, Subtract } from './merge.js';
+export { AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D } from './conv2d.js';
+export type { Conv2DArgs, GlobalPool2DArgs, Pool2DArgs } from './conv2d.js';
+export { MultiHeadAttention } from './attention.js';
+export type { AttentionCallOptions, MultiHeadAttentionArgs } from './attention.js';
+export { Normalization } from './normalization.js';
+export type { AdaptBatch, AdaptData, NormalizationArgs } from './normalization.js';
