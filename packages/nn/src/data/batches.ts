@@ -115,9 +115,9 @@ export function batchDataset(x: Samples, y: Samples, options: BatchDatasetOption
 /** Options of `csvBatches`. */
 export interface CsvBatchOptions {
   /** Input columns, by name or index. */
-  features: (string | number)[];
+  features: readonly (string | number)[];
   /** Target columns; omit for inputs alone (e.g. to predict). */
-  targets?: (string | number)[];
+  targets?: readonly (string | number)[];
   /** Steps per window; omit for one sample per row ([batch, features]). */
   sequenceLength?: number;
   /** Steps between window starts (default 1). */
@@ -186,7 +186,7 @@ function scaling(op: string, name: string, n: Normalizer | undefined, count: num
  * Streams training batches from a CSV log: reads it chunk by chunk, keeps only the rows the windows
  * still need, and yields the same windows `timeseriesDataset` makes from the loaded series.
  */
-export function csvBatches(source: CsvSource, options: CsvBatchOptions & { targets: (string | number)[] }): CsvBatchSource<{ x: Tensor; y: Tensor }>;
+export function csvBatches(source: CsvSource, options: CsvBatchOptions & { targets: readonly (string | number)[] }): CsvBatchSource<{ x: Tensor; y: Tensor }>;
 export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatchSource;
 export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatchSource {
   const op = 'csvBatches';
@@ -221,11 +221,6 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
   async function* batches(epoch = 0): AsyncIterableIterator<{ x: Tensor; y?: Tensor }> {
     const rng = new SeededRandom(seed * 1_000_003 + epoch);
     const pool: Sample[] = [];
-    const add = (smp: Sample): number => {
-      for (let i = 0; i < smp.x.length; i++) bx.push(smp.x[i]);
-      if (smp.y) for (let i = 0; i < smp.y.length; i++) by.push(smp.y[i]);
-      return ++count;
-    };
     let fIdx: number[] = [];
     let tIdx: number[] = [];
     let names: string[] | undefined;
@@ -244,6 +239,11 @@ export function csvBatches(source: CsvSource, options: CsvBatchOptions): CsvBatc
     let by: number[] = [];
     let count = 0;
     const width = (): number => F + T;
+    const add = (smp: Sample): number => {
+      for (let i = 0; i < smp.x.length; i++) bx.push(smp.x[i]);
+      if (smp.y) for (let i = 0; i < smp.y.length; i++) by.push(smp.y[i]);
+      return ++count;
+    };
     const flush = (): { x: Tensor; y?: Tensor } => {
       const x = tensor(Float32Array.from(bx), windowed ? [count, L, F] : [count, F]);
       const out = hasY ? { x, y: tensor(Float32Array.from(by), [count, T]) } : { x };

@@ -49,19 +49,18 @@ async function* decode(op: string, chunks: AsyncIterable<Uint8Array | string>): 
   if (rest) yield rest;
 }
 
-// Streams read to the end: a second read would silently see an empty file.
+// Streams already read: a second read would silently see an empty or partial file.
 const consumed = new WeakSet<ReadableStream<unknown>>();
 
 async function* streamChunks(op: string, stream: ReadableStream<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
   if (stream.locked || consumed.has(stream)) throw new Error(`${op}: the ReadableStream is locked (already read or being read); a stream can be read once — pass a function returning a new stream to read it every epoch`);
   const reader = stream.getReader();
+  // Marked at the start: a pass stopped early leaves the stream part-read, and a later pass would start mid-file.
+  consumed.add(stream);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) {
-        consumed.add(stream);
-        return;
-      }
+      if (done) return;
       yield value;
     }
   } finally {

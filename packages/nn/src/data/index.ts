@@ -1,4 +1,4 @@
-// Time-series data utilities: windowing, chronological splits, normalization.
+// Data utilities: CSV loading, streamed and in-memory batches, windowing, chronological splits, normalization.
 export { timeseriesDataset, timeseriesDatasetAsync } from './timeseries.js';
 export type { TimeseriesDataset, TimeseriesOptions, WindowBatch } from './timeseries.js';
 export { chronologicalSplit } from './split.js';
