@@ -3,14 +3,84 @@
 // It also writes src/generated/kernels-abi.ts, the TypeScript view of the module's exports, from
 // asc's own bindings: an export that changes on the assembly side changes that interface, so the
 // TypeScript callers stop compiling instead of drifting.
-// Usage: node scripts/build-wasm.mjs [--check]  (--check fails when the generated files are stale)
+//
+// Compiling both builds at -O3 takes minutes, so a plain run first compares a content hash of the
+// inputs (assembly/, src/abi/, this script, the asc and binaryen versions) and of the generated
+// files with src/generated/build-hash.json, and skips asc when both match: a fresh clone, whose
+// generated files are committed, builds without compiling. Any change to an input recompiles.
+//
+// Usage: node scripts/build-wasm.mjs [--force | --check]
+//   (none)   compile unless build-hash.json says src/generated is up to date with the inputs
+//   --force  compile and write regardless of the hash
+//   --check  for CI: compile and fail if any generated file or build-hash.json differs from what
+//            the sources produce (the full check; it never trusts the hash file)
 
-import asc from 'assemblyscript/asc';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const check = process.argv.includes('--check');
+const force = process.argv.includes('--force');
+const unknown = process.argv.slice(2).filter((a) => a !== '--check' && a !== '--force');
+if (unknown.length > 0 || (check && force)) {
+  console.error(`build-wasm: unexpected arguments ${process.argv.slice(2).join(' ')}; usage: node scripts/build-wasm.mjs [--force | --check]`);
+  process.exit(2);
+}
+
+const HASH_FILE = 'src/generated/build-hash.json';
+const GENERATED = ['kernels-simd.ts', 'kernels-relaxed.ts', 'kernels-abi.ts'];
+
+/** Every file under `dir` (relative to the package), sorted. */
+function filesUnder(dir) {
+  return readdirSync(`${root}/${dir}`, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => `${e.parentPath ?? e.path}/${e.name}`.slice(root.length).replace(/\\/g, '/').replace(/^\/+/, ''))
+    .sort();
+}
+
+/** sha256 of text with CRLF read as LF, so a Windows checkout hashes like a Unix one. */
+function sha256(text) {
+  return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
+}
+
+/** One hash over what the generated files are made from: sources, this script and the toolchain. */
+function inputsHash() {
+  const require = createRequire(import.meta.url);
+  const parts = [...filesUnder('assembly'), ...filesUnder('src/abi'), 'scripts/build-wasm.mjs']
+    .map((file) => `${file}\0${sha256(readFileSync(`${root}/${file}`, 'utf8'))}`);
+  for (const pkg of ['assemblyscript', 'binaryen']) parts.push(`${pkg}@${require(`${pkg}/package.json`).version}`);
+  return sha256(parts.join('\n'));
+}
+
+/** build-hash.json's text for these inputs and the generated files as they are on disk now. */
+function hashFileText(inputs) {
+  const outputs = {};
+  for (const name of GENERATED) {
+    try { outputs[name] = sha256(readFileSync(`${root}/src/generated/${name}`, 'utf8')); } catch { outputs[name] = null; }
+  }
+  return JSON.stringify({
+    about: 'Written by scripts/build-wasm.mjs: the content hash of its inputs and of the files it generated from them. ' +
+      'While both match, a build skips asc. Do not edit; run npm run build:wasm.',
+    inputs,
+    outputs,
+  }, null, 2) + '\n';
+}
+
+const inputs = inputsHash();
+if (!check && !force) {
+  let recorded = '';
+  try { recorded = readFileSync(`${root}/${HASH_FILE}`, 'utf8'); } catch { /* never built */ }
+  if (recorded === hashFileText(inputs)) {
+    console.log(`src/generated is up to date with assembly/ (inputs sha256 ${inputs.slice(0, 12)}); asc skipped (--force compiles)`);
+    process.exit(0);
+  }
+  console.log('src/generated does not match the inputs\' content hash: compiling with asc');
+}
+
+// Loaded only when compiling: it pulls in binaryen.
+const { default: asc } = await import('assemblyscript/asc');
 
 const BUILDS = [
   { name: 'simd', flags: ['--enable', 'simd'] },
@@ -134,7 +204,10 @@ for (const { name, flags } of BUILDS) {
   emit(`${root}/src/generated/kernels-${name}.ts`, text, `${name}: ${binary.length} bytes`);
 }
 emit(`${root}/src/generated/kernels-abi.ts`, abi, 'kernels-abi.ts');
+// With --check the generated files were compared, not written, so this records the committed
+// ones: equal to the fresh compile exactly when nothing above was stale.
+emit(`${root}/${HASH_FILE}`, hashFileText(inputs), 'build-hash.json');
 if (check && stale) {
-  console.error('src/generated is stale: run npm run build:wasm');
+  console.error('src/generated is stale (or build-hash.json does not match it): run npm run build:wasm');
   process.exit(1);
 }
