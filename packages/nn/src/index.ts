@@ -16,13 +16,19 @@ export * as initializers from './initializers.js';
 export { setSeed } from './initializers.js';
 export type { Initializer } from './initializers.js';
 export * as metrics from './metrics.js';
-export type { Metric } from './metrics.js';
+export type { AUCOptions, Metric, ThresholdMetricOptions } from './metrics.js';
 export {
   Adagrad, Adam, AdamW, cosineDecay, exponentialDecay, getOptimizer, Optimizer, optimizers, RMSprop, SGD, stepDecay,
 } from './optimizers.js';
 export type { LearningRate, LearningRateSchedule, OptimizerOptions } from './optimizers.js';
-export { earlyStopping, progressCallback, reduceLROnPlateau } from './callbacks.js';
-export type { Callback, EarlyStoppingOptions, History, Logs, Progress, TrainableModel } from './callbacks.js';
+export {
+  csvLogger, earlyStopping, formatLogValue, historyToCSV, historyToJSON, modelCheckpoint, progressCallback, reduceLROnPlateau,
+  verboseLogger,
+} from './callbacks.js';
+export type {
+  Callback, CSVLoggerOptions, EarlyStoppingOptions, History, Logs, ModelCheckpointOptions, Progress, TrainableModel,
+  VerboseLoggerOptions,
+} from './callbacks.js';
 export {
   Activation, Add, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten,
   GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, input, InputLayer, Layer, LayerNormalization, layers, LSTM, MaxPooling1D,
