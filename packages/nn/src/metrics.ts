@@ -3,7 +3,7 @@
 
 import * as core from '@loom/core';
 import { formatShape, shapesEqual, type Tensor } from '@loom/core';
-import { finite, lookup } from './validate.js';
+import { checkOptions, finite, lookup, nonNegativeInt, oneOf, positiveInt } from './validate.js';
 
 /** A metric: per-batch sufficient statistics (as a tensor of sums) and the final formula. */
 export interface Metric {
@@ -104,7 +104,115 @@ export function r2(): Metric {
   };
 }
 
+
+/** Options of precision and recall. */
+export interface ThresholdMetricOptions {
+  /** Predictions above it count as positive (default 0.5). */
+  threshold?: number;
+  /** Only this column of the last axis (multi-label); all columns micro-averaged when omitted. */
+  classId?: number;
+}
+
+/** Labels and predictions as float32, the `classId` column only when given. */
+function classColumn(name: string, yTrue: Tensor, yPred: Tensor, classId: number | undefined): [Tensor, Tensor] {
+  const y = floatLabels(name, yTrue, yPred);
+  if (classId === undefined) return [y, yPred];
+  const k = yPred.shape[yPred.shape.length - 1];
+  if (classId >= k) throw new Error(`${name}: classId ${classId} is out of range for predictions ${formatShape(yPred.shape)} (last axis ${k})`);
+  const idx = core.tensor([classId], [1], 'int32');
+  const out: [Tensor, Tensor] = [core.gather(y, idx, -1), core.gather(yPred, idx, -1)];
+  idx.dispose();
+  return out;
+}
+
+function thresholdMetric(name: 'precision' | 'recall', o: ThresholdMetricOptions): Metric {
+  checkOptions(name, o, ['threshold', 'classId']);
+  const threshold = finite(name, 'threshold', o.threshold, 0.5);
+  const classId = o.classId === undefined ? undefined : nonNegativeInt(name, 'classId', o.classId);
+  return {
+    name,
+    stats: (yTrue, yPred) => core.tidy(() => {
+      const [y, p] = classColumn(name, yTrue, yPred, classId);
+      const pos = core.cast(core.greater(p, threshold), 'float32');
+      const truth = core.cast(core.greater(y, 0.5), 'float32');
+      const tp = core.sum(core.mul(pos, truth));
+      // precision: tp / predicted positives; recall: tp / actual positives.
+      return core.stack([tp, core.sum(name === 'precision' ? pos : truth)]);
+    }),
+    // Keras reports 0 (not NaN) when nothing was predicted / present.
+    result: ([tp, den]) => (den > 0 ? tp / den : 0),
+  };
+}
+
+/** tp / (tp + fp) over the epoch, predictions above `threshold` being positive (Keras's Precision). */
+export const precision = (o: ThresholdMetricOptions = {}): Metric => thresholdMetric('precision', o);
+/** tp / (tp + fn) over the epoch (Keras's Recall). */
+export const recall = (o: ThresholdMetricOptions = {}): Metric => thresholdMetric('recall', o);
+
+/** Options of auc. */
+export interface AUCOptions {
+  /** Thresholds of the confusion counts (default 200; at least 3), spread evenly over [0, 1] as Keras's. */
+  numThresholds?: number;
+  curve?: 'ROC' | 'PR';
+}
+
+/**
+ * Area under the ROC or precision-recall curve from confusion counts at `numThresholds` thresholds
+ * accumulated over the epoch (Keras's AUC with summation 'interpolation': trapezoids for ROC,
+ * Davis & Goadrich interpolation for PR). Multi-label outputs are micro-averaged. It equals the exact
+ * AUC when no threshold bin holds both a positive and a negative; otherwise it is within about one bin.
+ */
+export function auc(o: AUCOptions = {}): Metric {
+  const op = 'auc';
+  checkOptions(op, o, ['numThresholds', 'curve']);
+  const n = positiveInt(op, 'numThresholds', o.numThresholds, 200);
+  if (n < 3) throw new Error(`${op}: numThresholds must be at least 3, got ${n}`);
+  const curve = oneOf(op, 'curve', o.curve, ['ROC', 'PR'] as const, 'ROC');
+  const eps = 1e-7;
+  const thresholds = [-eps, ...Array.from({ length: n - 2 }, (_, i) => (i + 1) / (n - 1)), 1 + eps];
+  return {
+    name: 'auc',
+    stats: (yTrue, yPred) => core.tidy(() => {
+      const y = floatLabels(op, yTrue, yPred);
+      const p = core.reshape(yPred, [yPred.size, 1]);
+      const truth = core.reshape(core.cast(core.greater(y, 0.5), 'float32'), [y.size, 1]);
+      const above = core.cast(core.greater(p, core.tensor(thresholds, [1, n])), 'float32');
+      const tp = core.sum(core.mul(above, truth), 0);
+      const predPos = core.sum(above, 0);
+      const pos = core.sum(truth);
+      // [tp…, fp…, fn…, tn…] per threshold.
+      const fp = core.sub(predPos, tp);
+      const fn = core.sub(pos, tp);
+      const tn = core.sub(core.sub(core.scalar(y.size), pos), fp);
+      return core.concat([tp, fp, fn, core.reshape(tn, [n])], 0);
+    }),
+    result: (s) => {
+      const tp = s.slice(0, n), fp = s.slice(n, 2 * n), fn = s.slice(2 * n, 3 * n), tn = s.slice(3 * n, 4 * n);
+      const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
+      let area = 0;
+      if (curve === 'ROC') {
+        for (let i = 0; i < n - 1; i++) {
+          const x0 = div(fp[i], fp[i] + tn[i]), x1 = div(fp[i + 1], fp[i + 1] + tn[i + 1]);
+          const y0 = div(tp[i], tp[i] + fn[i]), y1 = div(tp[i + 1], tp[i + 1] + fn[i + 1]);
+          area += (x0 - x1) * (y0 + y1) / 2;
+        }
+        return area;
+      }
+      for (let i = 0; i < n - 1; i++) {
+        const dtp = tp[i] - tp[i + 1];
+        const p0 = tp[i] + fp[i], p1 = tp[i + 1] + fp[i + 1];
+        const slope = div(dtp, Math.max(p0 - p1, 0));
+        const intercept = tp[i + 1] - slope * p1;
+        const ratio = p0 > 0 && p1 > 0 ? p0 / p1 : 1;
+        area += div(slope * (dtp + intercept * Math.log(ratio)), Math.max(tp[i + 1] + fn[i + 1], 0));
+      }
+      return area;
+    },
+  };
+}
+
 const METRICS: Record<string, () => Metric> = {
+  precision: () => precision(), recall: () => recall(), auc: () => auc(), AUC: () => auc(),
   binaryAccuracy: () => binaryAccuracy(), categoricalAccuracy, sparseCategoricalAccuracy, mae, mse, rmse, mape, r2,
   accuracy: () => binaryAccuracy(), acc: () => binaryAccuracy(),
   binary_accuracy: () => binaryAccuracy(), categorical_accuracy: categoricalAccuracy,
