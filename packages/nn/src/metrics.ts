@@ -212,11 +212,11 @@ export function auc(o: AUCOptions = {}): Metric {
 }
 
 const METRICS: Record<string, () => Metric> = {
-  precision: () => precision(), recall: () => recall(), auc: () => auc(), AUC: () => auc(),
   binaryAccuracy: () => binaryAccuracy(), categoricalAccuracy, sparseCategoricalAccuracy, mae, mse, rmse, mape, r2,
   accuracy: () => binaryAccuracy(), acc: () => binaryAccuracy(),
   binary_accuracy: () => binaryAccuracy(), categorical_accuracy: categoricalAccuracy,
   sparse_categorical_accuracy: sparseCategoricalAccuracy, meanAbsoluteError: mae, meanSquaredError: mse,
+  precision: () => precision(), recall: () => recall(), auc: () => auc(), AUC: () => auc(),
 };
 
 /** Resolves a metric name or object. */
