@@ -20,6 +20,16 @@ export interface DataHandle {
 /** Nested arrays as `array()` returns them. */
 export type NestedArray<T> = T | NestedArray<T>[];
 
+/** Node's `util.inspect.custom` (a registered symbol, so no node:util import in browsers). */
+const inspectSymbol: unique symbol = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * `[Symbol.dispose](): void` where the consumer's TypeScript lib declares `Symbol.dispose`
+ * (ESNext.Disposable, or @types/node), else nothing: the published .d.ts must compile under a
+ * default `lib` while `using t = ...` still type-checks for consumers that have it.
+ */
+type DisposableMember = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? { [K in S]: () => void } : {};
+
 /** An immutable n-dimensional array. Create with `tensor()`, `zeros()`, ...; free with `dispose()`. */
 export class Tensor {
   readonly shape: Shape;
@@ -68,10 +78,6 @@ export class Tensor {
     disposeTensor(this);
   }
 
-  /** `using t = ...` disposes at the end of the block. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
 
   /** The values as a typed array (Float32Array, Int32Array, or Uint8Array for bool). */
   async data<D extends DType = DType>(): Promise<DTypeArrayMap[D]> {
@@ -102,12 +108,40 @@ export class Tensor {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
 
-  /** A short description; includes values when they can be read synchronously. */
+  /**
+   * A readable description, as TF.js's verbose print lays it out:
+   *
+   * ```text
+   * Tensor
+   *   dtype: float32
+   *   rank: 2
+   *   shape: [2,2]
+   *   values:
+   *     [[1, 2],
+   *      [3, 4]]
+   * ```
+   *
+   * float32 values are shown to 7 significant digits (NaN, ±Infinity and -0 as such), bools as
+   * true/false, right-aligned to one width. A dimension longer than 20, or longer than 6 in a
+   * tensor of more than 1000 values, shows its first 3 and last 3 entries around `...`. Values are
+   * read synchronously, so only host-visible backends (js, wasm) show them; on others (webgpu) the
+   * values line says where they are and that `await t.data()` reads them. Never throws.
+   */
   toString(): string {
-    const head = `Tensor ${this.dtype} ${fmt(this.shape)}`;
+    const head = `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${fmt(this.shape)}\n  values:`;
     if (this.isDisposed) return `${head} (disposed)`;
-    if (!this.handle.backend.readSync) return `${head} on ${this.backend}`;
-    return `${head}\n${formatNested(this.arraySync())}`;
+    if (!this.handle.backend.readSync) return `${head} (on the ${this.backend} backend, not host-visible; await t.data() reads them)`;
+    return `${head}\n${formatValues(this.dataSync(), this.shape, this.dtype, VALUES_INDENT)}`;
+  }
+
+  /** Logs `toString()` with console.log (TF.js's `t.print()`); synchronous on every backend. */
+  print(): void {
+    console.log(this.toString());
+  }
+
+  /** What Node's console.log and util.inspect show: `toString()`. */
+  [inspectSymbol](): string {
+    return this.toString();
   }
 
   // --- chaining: each method calls the op of the same name --------------------------------
@@ -191,10 +225,64 @@ export class Tensor {
   clone(): Tensor { return ops.clone(this); }
 }
 
-/** Like JSON but keeps NaN, ±Infinity and −0 readable. */
-function formatNested(v: NestedArray<number | boolean>): string {
-  if (Array.isArray(v)) return `[${v.map(formatNested).join(',')}]`;
-  return typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v);
+// `using t = ...` disposes at the end of the block. Defined outside the class body so the .d.ts
+// gets its type from DisposableMember; where the runtime lacks Symbol.dispose, the registered
+// symbol that esbuild's and core-js's `using` support fall back to.
+export interface Tensor extends DisposableMember {}
+Object.defineProperty(Tensor.prototype, (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose'), {
+  value: function dispose(this: Tensor): void {
+    this.dispose();
+  },
+  writable: true,
+  configurable: true,
+});
+
+const VALUES_INDENT = 4;
+/** A dimension longer than this is summarized as its first and last EDGE entries... */
+const MAX_SHOWN = 20;
+/** ...and, in a tensor of more than SUMMARIZE_SIZE values, one longer than 2 * EDGE. */
+const SUMMARIZE_SIZE = 1000;
+const EDGE = 3;
+
+function formatValue(v: number, dtype: DType): string {
+  if (dtype === 'bool') return v !== 0 ? 'true' : 'false';
+  if (Object.is(v, -0)) return '-0';
+  if (dtype === 'int32' || !Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(7)));
+}
+
+/** The nested-bracket layout of `Tensor.toString()`, every line indented by `indent` spaces. */
+function formatValues(values: TypedArray, shape: Shape, dtype: DType, indent: number): string {
+  const pad = ' '.repeat(indent);
+  if (shape.length === 0) return pad + formatValue(values[0], dtype);
+  const size = sizeOf(shape);
+  const summarize = shape.map((n) => n > MAX_SHOWN || (size > SUMMARIZE_SIZE && n > 2 * EDGE));
+  // The indices each dimension shows; -1 marks the `...` gap.
+  const shown = shape.map((n, d) =>
+    summarize[d] ? [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+      : Array.from({ length: n }, (_, i) => i));
+  const strides = shape.map((_, d) => sizeOf(shape.slice(d + 1)));
+  // One width for every shown value, so columns line up.
+  let width = 0;
+  const visit = (d: number, offset: number): void => {
+    for (const i of shown[d]) {
+      if (i < 0) continue;
+      if (d === shape.length - 1) width = Math.max(width, formatValue(values[offset + i], dtype).length);
+      else visit(d + 1, offset + i * strides[d]);
+    }
+  };
+  visit(0, 0);
+  // `col` is the column of this block's '['; inner blocks start one column to the right.
+  const block = (d: number, offset: number, col: number): string => {
+    if (d === shape.length - 1) {
+      return `[${shown[d].map((i) => (i < 0 ? '...' : formatValue(values[offset + i], dtype).padStart(width))).join(', ')}]`;
+    }
+    const inner = ' '.repeat(col + 1);
+    // Blocks of rank 2 or more are separated by a blank line, rows by a line break.
+    const sep = d < shape.length - 2 ? ',\n\n' + inner : ',\n' + inner;
+    return `[${shown[d].map((i) => (i < 0 ? '...' : block(d + 1, offset + i * strides[d], col + 1))).join(sep)}]`;
+  };
+  return pad + block(0, 0, indent);
 }
 
 function toNested(values: TypedArray, shape: Shape, dtype: DType): NestedArray<number | boolean> {

@@ -165,7 +165,7 @@ describe('backends', () => {
     const t = ones([2]);
     expect(() => t.dataSync()).toThrow(/dataSync: the 'device' backend's memory is not host-visible.*await t.data\(\)/);
     expect(Array.from(await t.data())).toEqual([1, 1]);
-    expect(t.toString()).toBe('Tensor float32 [2] on device');
+    expect(t.toString()).toBe('Tensor\n  dtype: float32\n  rank: 1\n  shape: [2]\n  values: (on the device backend, not host-visible; await t.data() reads them)');
     t.dispose();
   });
 
@@ -258,7 +258,7 @@ describe('tensors', () => {
 
   it('print NaN, ±Infinity and -0 readably', () => {
     const t = tensor([NaN, Infinity, -Infinity, -0, 1.5]);
-    expect(t.toString()).toBe('Tensor float32 [5]\n[NaN,Infinity,-Infinity,-0,1.5]');
+    expect(t.toString()).toBe('Tensor\n  dtype: float32\n  rank: 1\n  shape: [5]\n  values:\n    [      NaN,  Infinity, -Infinity,        -0,       1.5]');
     t.dispose();
   });
 
