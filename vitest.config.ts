@@ -37,6 +37,8 @@ export default defineConfig({
           execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // fit's default verbosity in Node is 1 (as Keras); the suite stays quiet.
+          env: { LOOM_VERBOSE: '0' },
         },
       },
       {

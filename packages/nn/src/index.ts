@@ -46,8 +46,9 @@ export type {
   RecurrentArgs,
 } from './layers/index.js';
 export { Model } from './models/model.js';
-export type { CompileArgs, ModelArgs } from './models/model.js';
-export type { FitArgs, TensorOrList } from './models/fit.js';
+export type { BatchOptions, CompileArgs, ModelArgs } from './models/model.js';
+export type { Batch, BatchSource } from './data/batches.js';
+export type { DataInput, DataLike, FitArgs, NestedArray, TensorOrList, Verbosity } from './models/fit.js';
 export { Sequential } from './models/sequential.js';
 export type { SequentialArgs } from './models/sequential.js';
 export { Functional } from './models/functional.js';

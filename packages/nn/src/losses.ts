@@ -175,6 +175,7 @@ export function lossName(loss: string): keyof typeof LOSSES {
 /** Resolves a loss name (camelCase or Keras snake_case) or function. */
 export function getLoss(loss: string | LossFn): LossFn {
   if (typeof loss === 'function') return loss;
-  const fn: LossFn = LOSSES[lossName(loss)];
-  return (a, b) => fn(a, b);
+  const fn = LOSSES[lossName(loss)] as (yTrue: Tensor, yPred: Tensor, options?: LossOptions) => Tensor;
+  // Options pass through, so training can ask for per-sample losses (sample and class weights).
+  return ((a: Tensor, b: Tensor, options?: LossOptions) => fn(a, b, options)) as LossFn;
 }

@@ -41,7 +41,7 @@ describe('batchSize of fit, evaluate and predict (one validator)', () => {
 
   it('unknown option keys are refused with the valid ones listed', async () => {
     const { m, x, y, free } = small();
-    await expect(m.evaluate(x, y, { batchsize: 2 } as never)).rejects.toThrow(/^evaluate: unknown option 'batchsize'; valid: batchSize$/);
+    await expect(m.evaluate(x, y, { batchsize: 2 } as never)).rejects.toThrow(/^evaluate: unknown option 'batchsize'; valid: batchSize, sampleWeight$/);
     expect(() => m.predict(x, { verbose: 1 } as never)).toThrow(/^predict: unknown option 'verbose'; valid: batchSize$/);
     await expect(m.fit(x, y, { epoch: 3 } as never)).rejects.toThrow(/^fit: unknown option 'epoch'; valid: epochs, batchSize, validationSplit/);
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never))
@@ -59,7 +59,7 @@ describe('batchSize of fit, evaluate and predict (one validator)', () => {
       [{ validationData: [x] }, /fit: validationData must be \[x, y\]/],
       [{ shuffle: 'yes' }, /fit: shuffle must be true or false, got 'yes'/],
       [{ callbacks: {} }, /fit: callbacks must be a list of callback objects, got an object/],
-      [{ verbose: 2 }, /fit: verbose must be 0 or 1, got 2/],
+      [{ verbose: 3 }, /fit: verbose must be 0, 1, 2 or 'auto', got 3/],
       [{ seed: NaN }, /fit: seed must be a finite number, got NaN/],
       [{ onProgress: 1 }, /fit: onProgress must be a function, got 1/],
     ];
@@ -158,7 +158,7 @@ describe('leaks on errors', () => {
     const { m, x, y, free } = small(optimizers.sgd({ learningRate: 0.01 }));
     const before = memory().numTensors;
     // Disposing y during the epoch makes the second batch's gather of y throw after x's was gathered.
-    const cb: Callback = { onBatchBegin: (b) => { if (b === 1) y.dispose(); } };
+    const cb: Callback = { onBatchEnd: (b) => { if (b === 0) y.dispose(); } };
     await expect(m.fit(x, y, { batchSize: 2, shuffle: false, callbacks: [cb] })).rejects.toThrow(/disposed.*\(epoch 1, batch 2\)/);
     expect(memory().numTensors).toBe(before - 1); // y, disposed by the callback
     free();

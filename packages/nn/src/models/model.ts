@@ -16,7 +16,11 @@ import { getMetric, type Metric } from '../metrics.js';
 import { getOptimizer, Optimizer } from '../optimizers.js';
 import { checkIndices, shapeText } from '../util.js';
 import { batchSizeOption, checkOptions, finite, given } from '../validate.js';
-import { addStats, fitLoop, toList, type FitArgs, type StepResult, type TensorOrList } from './fit.js';
+import { resolvedAccuracy, isAccuracyAlias } from './accuracy.js';
+import {
+  addStats, checkSampleWeight, toList, fitBatchesLoop, fitLoop, isDataInput, readBatches, toTensorList, type DataInput, type DataLike,
+  type FitArgs, type FitTarget, type StepResult, type TensorOrList,
+} from './fit.js';
 import type { SavedModel } from './io.js';
 
 /** Arguments of `compile`. */
@@ -171,7 +175,7 @@ export abstract class Model implements TrainableModel {
     }
     const opt = getOptimizer(args.optimizer);
     const loss = getLoss(args.loss);
-    const metrics = (args.metrics ?? []).map(getMetric);
+    const metrics = (args.metrics ?? []).map((m) => (isAccuracyAlias(m) ? resolvedAccuracy(m, args.loss) : getMetric(m)));
     const names = metrics.map((m) => m.name);
     const clash = names.find((n, i) => n === 'loss' || names.indexOf(n) !== i);
     // Metric names key the logs and the history, so two with one name would overwrite each other.
@@ -207,9 +211,29 @@ export abstract class Model implements TrainableModel {
     });
   }
 
-  private totalLoss(loss: LossFn, ys: Tensor[], preds: Tensor[]): Tensor {
-    const parts = preds.map((p, i) => loss(ys[i], p));
+  /** Σ over outputs of the (sample-weighted) loss, plus every layer's weight penalties. */
+  private totalLoss(loss: LossFn, ys: Tensor[], preds: Tensor[], weights?: Tensor): Tensor {
+    const parts = preds.map((p, i) => (weights ? weightedLoss(loss, ys[i], p, weights) : loss(ys[i], p)));
+    for (const l of this.layers) {
+      const penalty = l.regularizationLoss?.();
+      if (penalty) parts.push(penalty);
+    }
     return parts.length === 1 ? parts[0] : parts.reduce((a, b) => core.add(a, b));
+  }
+
+  /** @internal Per-sample loss weights of a batch: classWeight (by label class) × sampleWeight; undefined for neither. */
+  sampleWeights(ys: Tensor[], classWeight: Record<number, number> | undefined, sampleWeight: Tensor | undefined): Tensor | undefined {
+    if (!classWeight && !sampleWeight) return undefined;
+    if (sampleWeight) checkSampleWeight('fit', sampleWeight, ys[0].shape[0]);
+    return core.tidy(() => {
+      let w = sampleWeight ? core.reshape(core.cast(sampleWeight, 'float32'), [sampleWeight.shape[0]]) : undefined;
+      if (classWeight) {
+        if (ys.length !== 1) throw new Error(`fit: classWeight applies to single-output models; this one has ${ys.length} outputs (use sampleWeight)`);
+        const cw = classWeightByLabel(ys[0], classWeight, this.outputShapes?.[0]);
+        w = w ? core.mul(cw, core.reshape(w, [w.shape[0], ...cw.shape.slice(1).map(() => 1)])) : cw;
+      }
+      return w!;
+    });
   }
 
   /** Values the shape checks cannot see: class-index labels, embedding ids (one small read per tensor). */
@@ -229,7 +253,7 @@ export abstract class Model implements TrainableModel {
    * One optimizer step; returns the loss and the batch's metric sums. The update is computed, then
    * checked together with the loss in one read: a non-finite loss or update leaves the weights unchanged.
    */
-  private async step(op: string, xs: Tensor[], ys: Tensor[]): Promise<StepResult> {
+  private async step(op: string, xs: Tensor[], ys: Tensor[], weights?: Tensor): Promise<StepResult> {
     const { optimizer, loss } = this.requireCompiled(op);
     const stats: Tensor[] = [];
     let result;
@@ -237,7 +261,7 @@ export abstract class Model implements TrainableModel {
       result = variableGrads(() => {
         const preds = this.run(xs, true);
         for (const m of this.metricList) stats.push(keep(m.stats(ys[0], preds[0])));
-        return this.totalLoss(loss, ys, preds);
+        return this.totalLoss(loss, ys, preds, weights);
       }, this.trainableWeights);
     } catch (e) {
       core.dispose(stats);
@@ -262,6 +286,7 @@ export abstract class Model implements TrainableModel {
           'gradients with clipNorm or clipValue)');
       }
       u.apply();
+      for (const l of this.layers) l.applyConstraints?.();
       const s = await Promise.all(stats.map(hostValues));
       return { loss: lossVal, stats: s };
     } finally {
@@ -282,41 +307,93 @@ export abstract class Model implements TrainableModel {
     return (await this.step('trainOnBatch', xs, ys)).loss;
   }
 
-  /** Predictions, computed in batches of `batchSize` (default 32). */
-  predict(x: TensorOrList, options: BatchOptions = {}): TensorOrList {
+  /** Predictions, computed in batches of `batchSize` (default 32); `x` may be plain number arrays. */
+  predict(x: DataLike, options: BatchOptions = {}): TensorOrList {
     checkOptions('predict', options, ['batchSize']);
     const bs = batchSizeOption('predict', options.batchSize);
-    const xs = toList(x);
-    this.checkInputs('predict', xs);
-    const n = xs[0].shape[0];
-    const out = core.tidy(() => {
-      if (n <= bs) return this.run(xs, false);
-      const parts: Tensor[][] = [];
-      for (let s = 0; s < n; s += bs) {
-        const size = Math.min(bs, n - s);
-        parts.push(this.run(xs.map((t) => core.slice(t, s, size)), false));
-      }
-      return parts[0].map((_, i) => core.concat(parts.map((p) => p[i]), 0));
-    });
-    return out.length === 1 ? out[0] : out;
+    const owned: Tensor[] = [];
+    try {
+      const xs = toTensorList('predict', 'x', x, owned);
+      this.checkInputs('predict', xs);
+      const n = xs[0].shape[0];
+      const out = core.tidy(() => {
+        if (n <= bs) return this.run(xs, false);
+        const parts: Tensor[][] = [];
+        for (let s = 0; s < n; s += bs) {
+          const size = Math.min(bs, n - s);
+          parts.push(this.run(xs.map((t) => core.slice(t, s, size)), false));
+        }
+        return parts[0].map((_, i) => core.concat(parts.map((p) => p[i]), 0));
+      });
+      return out.length === 1 ? out[0] : out;
+    } finally {
+      core.dispose(owned);
+    }
   }
 
-  /** Loss and metrics over a dataset, in batches. */
-  async evaluate(x: TensorOrList, y: TensorOrList, options: BatchOptions = {}): Promise<Logs> {
-    checkOptions('evaluate', options, ['batchSize']);
-    const bs = batchSizeOption('evaluate', options.batchSize);
+  /**
+   * Loss and metrics over a dataset, in batches: `evaluate(x, y, options)` with tensors or arrays, or
+   * `evaluate(batches)` over a DataInput (as `evaluateDataset`).
+   */
+  async evaluate(x: DataLike | DataInput, y?: DataLike, options: BatchOptions & { sampleWeight?: Tensor } = {}): Promise<Logs> {
     this.requireCompiled('evaluate');
-    const xs = toList(x);
-    const ys = toList(y);
-    this.checkInputs('evaluate', xs);
-    this.checkTargets('evaluate', xs, ys);
-    if (xs[0].shape[0] === 0) throw new Error('evaluate: x has 0 samples; evaluate needs at least one');
-    await this.checkValues('evaluate', xs, ys);
-    return this.evaluateLists(xs, ys, bs, '');
+    if (isDataInput(x)) {
+      if (y !== undefined) throw new Error('evaluate: with batches (a DataInput) give no y; the batches hold { x, y }');
+      return this.evaluateDataset(x);
+    }
+    checkOptions('evaluate', options, ['batchSize', 'sampleWeight']);
+    const bs = batchSizeOption('evaluate', options.batchSize);
+    const owned: Tensor[] = [];
+    try {
+      const xs = toTensorList('evaluate', 'x', x, owned);
+      const ys = toTensorList('evaluate', 'y', y, owned);
+      this.checkInputs('evaluate', xs);
+      this.checkTargets('evaluate', xs, ys);
+      if (xs[0].shape[0] === 0) throw new Error('evaluate: x has 0 samples; evaluate needs at least one');
+      await this.checkValues('evaluate', xs, ys);
+      const w = options.sampleWeight;
+      if (w !== undefined) checkSampleWeight('evaluate', w, xs[0].shape[0]);
+      return await this.evaluateLists(xs, ys, bs, '', w);
+    } finally {
+      core.dispose(owned);
+    }
   }
 
-  private async evaluateLists(xs: Tensor[], ys: Tensor[], bs: number, prefix: string): Promise<Logs> {
+  /** Loss and metrics over every batch of a DataInput (TF.js `evaluateDataset`). */
+  async evaluateDataset(data: DataInput): Promise<Logs> {
+    this.requireCompiled('evaluateDataset');
+    if (!isDataInput(data)) throw new Error(`evaluateDataset: data must be a batch source or an (async) iterable of { x, y } batches, got ${given(data)}`);
+    return this.evaluateBatches(data, '', 'evaluateDataset');
+  }
+
+  private async evaluateBatches(data: DataInput, prefix: string, op = 'evaluate'): Promise<Logs> {
+    let lossSum = 0;
+    let n = 0;
+    const sums = this.metricList.map(() => [] as number[]);
+    for await (const b of readBatches(this.fitTarget(), data, op)) {
+      const size = b.xs[0].shape[0];
+      const [l, stats] = this.evaluateBatch(b.xs, b.ys, b.weights);
+      lossSum += (await hostValues(l))[0] * size;
+      n += size;
+      for (const [i, t] of stats.entries()) addStats(sums[i], await hostValues(t));
+      core.dispose([l, stats]);
+    }
+    if (n === 0) throw new Error(`${op}: the batches were empty; there is nothing to evaluate`);
+    const logs: Logs = { [`${prefix}loss`]: lossSum / n };
+    this.metricList.forEach((m, i) => { logs[`${prefix}${m.name}`] = m.result(sums[i]); });
+    return logs;
+  }
+
+  /** Loss and metric statistics of one batch in inference mode. */
+  private evaluateBatch(bx: Tensor[], by: Tensor[], bw?: Tensor): [Tensor, Tensor[]] {
     const { loss } = this.requireCompiled('evaluate');
+    return core.tidy(() => {
+      const preds = this.run(bx, false);
+      return [this.totalLoss(loss, by, preds, bw), this.metricList.map((m) => m.stats(by[0], preds[0]))] as [Tensor, Tensor[]];
+    });
+  }
+
+  private async evaluateLists(xs: Tensor[], ys: Tensor[], bs: number, prefix: string, weights?: Tensor): Promise<Logs> {
     const n = xs[0].shape[0];
     let lossSum = 0;
     const sums = this.metricList.map(() => [] as number[]);
@@ -325,8 +402,8 @@ export abstract class Model implements TrainableModel {
       const [l, stats] = core.tidy(() => {
         const bx = xs.map((t) => core.slice(t, s, size));
         const by = ys.map((t) => core.slice(t, s, size));
-        const preds = this.run(bx, false);
-        return [this.totalLoss(loss, by, preds), this.metricList.map((m) => m.stats(by[0], preds[0]))] as [Tensor, Tensor[]];
+        const bw = weights ? core.slice(weights, s, size) : undefined;
+        return this.evaluateBatch(bx, by, bw);
       });
       lossSum += (await hostValues(l))[0] * size;
       for (const [i, t] of stats.entries()) addStats(sums[i], await hostValues(t));
@@ -337,26 +414,58 @@ export abstract class Model implements TrainableModel {
     return logs;
   }
 
-  /** Trains for `epochs` over (x, y); resolves to the history of every logged value. */
-  async fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
+  /** What the training loop needs from this model. */
+  private fitTarget(): FitTarget {
+    return {
+      model: this,
+      metrics: this.metricList,
+      check: (op, xs, ys) => {
+        this.checkInputs(op, xs);
+        this.checkTargets(op, xs, ys);
+      },
+      checkValues: (op, xs, ys) => this.checkValues(op, xs, ys),
+      step: (xs, ys, w) => this.step('fit', xs, ys, w),
+      evaluate: (xs, ys, batchSize, prefix, w) => this.evaluateLists(xs, ys, batchSize, prefix, w),
+      evaluateBatches: (data, prefix) => this.evaluateBatches(data, prefix),
+      sampleWeights: (ys, cw, sw) => this.sampleWeights(ys, cw, sw),
+      nextSeed: () => this.scope.nextSeed(),
+    };
+  }
+
+  /**
+   * Trains for `epochs`; resolves to the history of every logged value. Either `fit(x, y, args)` with
+   * tensors or plain arrays, or `fit(batches, args)` over a DataInput (as `fitDataset`).
+   */
+  fit(x: DataLike, y: DataLike, args?: FitArgs): Promise<History>;
+  fit(data: DataInput, args?: FitArgs): Promise<History>;
+  async fit(x: DataLike | DataInput, y?: DataLike | FitArgs, args: FitArgs = {}): Promise<History> {
+    if (isDataInput(x)) return this.fitDataset(x, (y as FitArgs | undefined) ?? {});
     this.requireCompiled('fit');
+    return this.whileFitting(async () => {
+      const owned: Tensor[] = [];
+      try {
+        const xs = toTensorList('fit', 'x', x, owned);
+        const ys = toTensorList('fit', 'y', y, owned);
+        return await fitLoop(this.fitTarget(), xs, ys, args);
+      } finally {
+        core.dispose(owned);
+      }
+    });
+  }
+
+  /** Trains over batches from a DataInput (a source re-read every epoch, or an (async) iterable of `{ x, y }`). */
+  async fitDataset(data: DataInput, args: FitArgs = {}): Promise<History> {
+    this.requireCompiled('fitDataset');
+    return this.whileFitting(() => fitBatchesLoop(this.fitTarget(), data, args));
+  }
+
+  private async whileFitting<T>(run: () => Promise<T>): Promise<T> {
     if (this.fitting) {
       throw new Error('fit: the model is already training; await the running fit() before starting another');
     }
     this.fitting = true;
     try {
-      return await fitLoop({
-        model: this,
-        metrics: this.metricList,
-        check: (op, xs, ys) => {
-          this.checkInputs(op, xs);
-          this.checkTargets(op, xs, ys);
-        },
-        checkValues: (op, xs, ys) => this.checkValues(op, xs, ys),
-        step: (xs, ys) => this.step('fit', xs, ys),
-        evaluate: (xs, ys, batchSize, prefix) => this.evaluateLists(xs, ys, batchSize, prefix),
-        nextSeed: () => this.scope.nextSeed(),
-      }, toList(x), toList(y), args);
+      return await run();
     } finally {
       this.fitting = false;
     }
@@ -418,4 +527,33 @@ export abstract class Model implements TrainableModel {
     for (const l of this.layers) l.dispose();
     this.optimizer?.dispose();
   }
+}
+
+/** The loss of one output with per-sample weights: mean over every per-sample value of loss · weight (Keras 3, TF.js). */
+function weightedLoss(loss: LossFn, y: Tensor, pred: Tensor, weights: Tensor): Tensor {
+  const perSample = (loss as (yTrue: Tensor, yPred: Tensor, options: { reduction: 'none' }) => Tensor)(y, pred, { reduction: 'none' });
+  if (perSample.rank === 0 || perSample.shape[0] !== pred.shape[0] || perSample.rank < weights.rank) {
+    throw new Error('fit: classWeight/sampleWeight need per-sample losses, and this loss returned a scalar; use a built-in loss, ' +
+      "or a loss function that honours a third argument { reduction: 'none' }");
+  }
+  const w = core.reshape(weights, [...weights.shape, ...perSample.shape.slice(weights.rank).map(() => 1)]);
+  return core.mean(core.mul(perSample, w));
+}
+
+/** Each label's class weight: one-hot or probability labels by argmax, class indices and binary 0/1 labels by value. */
+function classWeightByLabel(y: Tensor, classWeight: Record<number, number>, outShape: LayerShape | undefined): Tensor {
+  const outLast = outShape?.[outShape.length - 1];
+  const yLast = y.shape[y.rank - 1];
+  const oneHot = y.rank >= 2 && yLast > 1;
+  const keys = Object.keys(classWeight).map(Number);
+  const size = Math.max(Math.max(...keys) + 1, oneHot ? yLast : 0, typeof outLast === 'number' ? outLast : 0, 2);
+  const table = new Float32Array(size).fill(1);
+  for (const k of keys) table[k] = classWeight[k];
+  const lead = y.rank >= 2 && (oneHot || yLast === 1) ? y.shape.slice(0, -1) : y.shape;
+  let idx: Tensor;
+  if (oneHot) idx = core.argMax(y, -1);
+  else if (outLast === 1) idx = core.cast(core.greater(core.reshape(y, lead), 0.5), 'int32');
+  else idx = core.cast(core.reshape(y, lead), 'int32');
+  const flat = core.gather(core.tensor(table, [size]), core.reshape(idx, [-1]));
+  return core.reshape(flat, lead);
 }

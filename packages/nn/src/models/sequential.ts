@@ -7,7 +7,8 @@ import { Embedding } from '../layers/core-layers.js';
 import { isShapeList, Layer, serializeLayer, type LayerShape } from '../layers/layer.js';
 import { given } from '../validate.js';
 import { saveModel, type SavedModel } from './io.js';
-import { Model, type IndexInput, type ModelArgs } from './model.js';
+import type { DataLike, TensorOrList } from './fit.js';
+import { Model, type BatchOptions, type IndexInput, type ModelArgs } from './model.js';
 
 /** Arguments of `new Sequential`. */
 export interface SequentialArgs extends ModelArgs {
@@ -33,6 +34,16 @@ export class Sequential extends Model {
   }
 
   get layers(): Layer[] { return [...this.list]; }
+
+  /** Predictions: one tensor, since a stack of layers has one output. */
+  override predict(x: DataLike, options: BatchOptions = {}): Tensor {
+    return super.predict(x, options) as Tensor;
+  }
+
+  /** Runs the stack on a batch (inference mode by default): one tensor. */
+  override call(x: TensorOrList, training = false): Tensor {
+    return super.call(x, training) as Tensor;
+  }
 
   /** Appends a layer (named in this model, and built at once when the input shape is known). */
   add(layer: Layer): void {
