@@ -2,9 +2,11 @@
 // model gives its layers (names and seeds), symbolic tensors for the functional API, the JSON form
 // of a layer (recreated from it by layers/classes.ts), and the guard loadModel puts on weight creation.
 
-import { SeededRandom, Tensor } from '@loom/core';
+import { add, SeededRandom, Tensor, tidy } from '@loom/core';
 import { Variable } from '../autograd/variable.js';
+import type { Constraint } from '../constraints.js';
 import { defaultSeed, type Initializer } from '../initializers.js';
+import type { Regularizer } from '../regularizers.js';
 import { bool, checkOptions, checkShape, given } from '../validate.js';
 
 /** A shape with a `null` batch (or unknown) dimension. */
@@ -117,6 +119,9 @@ export abstract class Layer {
   built = false;
   batchInputShape?: LayerShape;
   protected readonly vars: Variable[] = [];
+  /** Penalties and projections registered with addWeight, per weight. */
+  private readonly penalties: [Variable, Regularizer][] = [];
+  private readonly projections: [Variable, Constraint][] = [];
   private readonly prefix: string;
   private givenName?: string;
   private scope?: LayerScope;
@@ -205,8 +210,12 @@ export abstract class Layer {
   /** Layer-specific config (Keras names); `name` and `trainable` are added by `serialize`. */
   abstract getConfig(): Record<string, unknown>;
 
-  /** Adds a weight created by `init`; weight names are `layerName/name`. */
-  protected addWeight(name: string, shape: number[], init: Initializer, trainable = true): Variable {
+  /**
+   * Adds a weight created by `init`; weight names are `layerName/name`. A `regularizer` adds its
+   * penalty to regularizationLoss; a `constraint` projects the weight in applyConstraints.
+   */
+  protected addWeight(name: string, shape: number[], init: Initializer, trainable = true,
+    extras: { regularizer?: Regularizer; constraint?: Constraint } = {}): Variable {
     const seeds = this.joinedScope();
     weightGuard?.(this.name, `${this.name}/${name}`, shape);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -216,7 +225,30 @@ export abstract class Layer {
     const v = new Variable(t, { name: `${this.name}/${name}`, trainable });
     t.dispose();
     this.vars.push(v);
+    if (extras.regularizer) this.penalties.push([v, extras.regularizer]);
+    if (extras.constraint) this.projections.push([v, extras.constraint]);
     return v;
+  }
+
+  /**
+   * The sum of this layer's weight penalties from the weights' current values (call it inside the
+   * gradient tape so the penalty's gradient flows); null when the layer has none. Weights of a frozen
+   * layer, or non-trainable ones, add nothing, as in Keras (their penalty cannot change).
+   */
+  regularizationLoss(): Tensor | null {
+    const active = this.penalties.filter(([v]) => this.trainable && v.trainable);
+    if (active.length === 0) return null;
+    return tidy(() => active.map(([v, r]) => r.apply(v.value)).reduce((a, b) => add(a, b)));
+  }
+
+  /** Projects this layer's constrained weights (called after each optimizer update). */
+  applyConstraints(): void {
+    for (const [v, c] of this.projections) {
+      if (!(this.trainable && v.trainable)) continue;
+      const next = c.apply(v.value);
+      v.assign(next);
+      next.dispose();
+    }
   }
 
   /** Every weight in Keras order (e.g. kernel, bias; BN gamma, beta, movingMean, movingVariance). */
