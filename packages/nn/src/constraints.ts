@@ -51,7 +51,8 @@ export function maxNorm(o: { maxValue?: number; axis?: number | number[] } = {})
 export function nonNeg(): Constraint {
   return {
     className: 'NonNeg', config: {},
-    apply: (w) => core.tidy(() => core.mul(w, core.cast(core.greaterEqual(w, 0), 'float32'))),
+    // max(w, 0): Keras' w · (w >= 0) without its -0 entries.
+    apply: (w) => core.relu(w),
   };
 }
 

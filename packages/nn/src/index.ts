@@ -15,6 +15,10 @@ export type { CrossentropyOptions, LossFn, LossOptions, Reduction } from './loss
 export * as initializers from './initializers.js';
 export { setSeed } from './initializers.js';
 export type { Initializer } from './initializers.js';
+export * as regularizers from './regularizers.js';
+export type { Regularizer } from './regularizers.js';
+export * as constraints from './constraints.js';
+export type { Constraint } from './constraints.js';
 export * as metrics from './metrics.js';
 export type { AUCOptions, Metric, ThresholdMetricOptions } from './metrics.js';
 export {

@@ -7,6 +7,8 @@ import { activationName, getActivation, type ActivationFn, type ActivationName }
 import type { Variable } from '../autograd/variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { checkIndicesSync, shapeText } from '../util.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../constraints.js';
+import { getRegularizer, serializeRegularizer, type Regularizer } from '../regularizers.js';
 import { bool, checkOptions, finite, given, inRange, integer, positive, positiveInt } from '../validate.js';
 import { Layer, layerArgs, Node, one, single, SymbolicTensor, type LayerArgs, type LayerScope, type LayerShape } from './layer.js';
 
@@ -71,6 +73,12 @@ export interface DenseArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: string | Initializer;
   biasInitializer?: string | Initializer;
+  /** A penalty on the kernel: 'l1', 'l2', 'l1_l2' or regularizers.l2(0.01) etc. */
+  kernelRegularizer?: string | Regularizer;
+  biasRegularizer?: string | Regularizer;
+  /** A projection of the kernel after each update: constraints.maxNorm() etc. */
+  kernelConstraint?: string | Constraint;
+  biasConstraint?: string | Constraint;
 }
 
 /** y = activation(x·kernel + bias); kernel [in, units] (Keras layout), on the last axis. */
@@ -85,10 +93,19 @@ export class Dense extends Layer {
   private readonly args: DenseArgs;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
+  private readonly kernelRegularizer?: Regularizer;
+  private readonly biasRegularizer?: Regularizer;
+  private readonly kernelConstraint?: Constraint;
+  private readonly biasConstraint?: Constraint;
 
   constructor(args: DenseArgs) {
-    const a = layerArgs('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
+    const a = layerArgs('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
+      'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint']);
     super(a);
+    this.kernelRegularizer = getRegularizer('dense', 'kernelRegularizer', a.kernelRegularizer);
+    this.biasRegularizer = getRegularizer('dense', 'biasRegularizer', a.biasRegularizer);
+    this.kernelConstraint = getConstraint('dense', 'kernelConstraint', a.kernelConstraint);
+    this.biasConstraint = getConstraint('dense', 'biasConstraint', a.biasConstraint);
     this.units = positiveInt('dense', 'units', a.units);
     this.args = a;
     this.activation = getActivation(a.activation);
@@ -99,8 +116,11 @@ export class Dense extends Layer {
   }
   build(s: LayerShape | LayerShape[]): void {
     const inDim = lastDim(this.name, single(this.name, s));
-    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit, true,
+      { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [this.units], this.biasInit, true, { regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+    }
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
@@ -125,7 +145,14 @@ export class Dense extends Layer {
     return [...sh.slice(0, -1), this.units];
   }
   getConfig(): Record<string, unknown> {
-    return { units: this.units, activation: serializableActivation(this.name, this.args.activation), useBias: this.useBias };
+    return {
+      units: this.units, activation: serializableActivation(this.name, this.args.activation), useBias: this.useBias,
+      // Saved only when set, so configs of unregularized layers stay as before.
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer) } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer) } : {}),
+      ...(this.kernelConstraint ? { kernelConstraint: serializeConstraint(this.kernelConstraint) } : {}),
+      ...(this.biasConstraint ? { biasConstraint: serializeConstraint(this.biasConstraint) } : {}),
+    };
   }
 }
 
