@@ -49,6 +49,20 @@ describe('regularizers and constraints on dense', () => {
     w.dispose();
   });
 
+  it('embedding: embeddingsRegularizer and embeddingsConstraint', async () => {
+    const e = layers.embedding({ inputDim: 3, outputDim: 2, embeddingsInitializer: 'ones', embeddingsRegularizer: regularizers.l1(0.5),
+      embeddingsConstraint: 'unitNorm' });
+    core.tidy(() => e.apply(core.tensor([[0, 1]], undefined, 'int32')));
+    const p = e.regularizationLoss()!;
+    expect((await p.data())[0]).toBeCloseTo(0.5 * 6, 5);
+    p.dispose();
+    e.applyConstraints();
+    // Columns of three ones: norm √3.
+    for (const x of await e.embeddings.value.data()) expect(x).toBeCloseTo(1 / Math.sqrt(3), 5);
+    expect(layers.embedding(e.getConfig() as never).getConfig().embeddingsConstraint).toEqual({ className: 'UnitNorm', config: { axis: 0 } });
+    e.dispose();
+  });
+
   it('bad arguments name the option', () => {
     expect(() => layers.dense({ units: 1, kernelRegularizer: 'l3' as never })).toThrow(/kernelRegularizer.*unknown regularizer 'l3'/);
     expect(() => regularizers.l2(-1)).toThrow(/regularizers.l2: l2 must be a finite number >= 0, got -1/);

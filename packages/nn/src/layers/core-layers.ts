@@ -273,18 +273,24 @@ export class Embedding extends Layer {
   readonly outputDim: number;
   embeddings!: Variable;
   private readonly init: Initializer;
+  private readonly regularizer?: Regularizer;
+  private readonly constraint?: Constraint;
   /** Id 0 is padding: the output's mask marks the steps whose id is not 0 (Keras mask_zero). */
   readonly maskZero: boolean;
   constructor(args: EmbeddingArgs) {
-    const a = layerArgs('embedding', args, ['inputDim', 'outputDim', 'embeddingsInitializer', 'maskZero']);
+    const a = layerArgs('embedding', args, ['inputDim', 'outputDim', 'embeddingsInitializer', 'maskZero',
+      'embeddingsRegularizer', 'embeddingsConstraint']);
     super(a);
+    this.regularizer = getRegularizer('embedding', 'embeddingsRegularizer', a.embeddingsRegularizer);
+    this.constraint = getConstraint('embedding', 'embeddingsConstraint', a.embeddingsConstraint);
     this.inputDim = positiveInt('embedding', 'inputDim', a.inputDim);
     this.outputDim = positiveInt('embedding', 'outputDim', a.outputDim);
     this.maskZero = bool('embedding', 'maskZero', a.maskZero, false);
     this.init = getInitializer(a.embeddingsInitializer, 'randomUniform', 'embedding (embeddingsInitializer)');
   }
   build(): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.init);
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.init, true,
+      { regularizer: this.regularizer, constraint: this.constraint });
   }
   /**
    * Ids must be integers in [0, inputDim): checked here where the backend reads synchronously (js,
@@ -305,7 +311,11 @@ export class Embedding extends Layer {
   }
   computeOutputShape(s: LayerShape | LayerShape[]): LayerShape { return [...single(this.name, s), this.outputDim]; }
   getConfig(): Record<string, unknown> {
-    return { inputDim: this.inputDim, outputDim: this.outputDim, ...(this.maskZero ? { maskZero: true } : {}) };
+    return {
+      inputDim: this.inputDim, outputDim: this.outputDim, ...(this.maskZero ? { maskZero: true } : {}),
+      ...(this.regularizer ? { embeddingsRegularizer: serializeRegularizer(this.regularizer) } : {}),
+      ...(this.constraint ? { embeddingsConstraint: serializeConstraint(this.constraint) } : {}),
+    };
   }
 }
 
@@ -315,6 +325,8 @@ export interface EmbeddingArgs extends LayerArgs {
   outputDim: number;
   embeddingsInitializer?: string | Initializer;
   maskZero?: boolean;
+  embeddingsRegularizer?: string | Regularizer;
+  embeddingsConstraint?: string | Constraint;
 }
 
 /**
