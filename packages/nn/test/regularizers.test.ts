@@ -63,6 +63,20 @@ describe('regularizers and constraints on dense', () => {
     e.dispose();
   });
 
+  it('conv1d: kernel l2 penalty and maxNorm over all kernel axes', async () => {
+    const c = layers.conv1d({ filters: 1, kernelSize: 2, kernelInitializer: 'ones', kernelRegularizer: regularizers.l2(0.25),
+      kernelConstraint: constraints.maxNorm({ maxValue: 1, axis: [0, 1] }) });
+    core.tidy(() => c.apply(core.ones([1, 3, 2])));
+    const p = c.regularizationLoss()!;
+    expect((await p.data())[0]).toBeCloseTo(0.25 * 4, 5);
+    p.dispose();
+    c.applyConstraints();
+    // One filter of four ones: norm 2 → entries 0.5.
+    for (const x of await c.kernel.value.data()) expect(x).toBeCloseTo(0.5, 5);
+    expect(layers.conv1d(c.getConfig() as never).getConfig()).toEqual(c.getConfig());
+    c.dispose();
+  });
+
   it('bad arguments name the option', () => {
     expect(() => layers.dense({ units: 1, kernelRegularizer: 'l3' as never })).toThrow(/kernelRegularizer.*unknown regularizer 'l3'/);
     expect(() => regularizers.l2(-1)).toThrow(/regularizers.l2: l2 must be a finite number >= 0, got -1/);

@@ -9,6 +9,8 @@ import { getInitializer, type Initializer } from '../initializers.js';
 import { shapeText } from '../util.js';
 import { bool, given, oneOf } from '../validate.js';
 import type { ActivationSpec } from './core-layers.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../constraints.js';
+import { getRegularizer, serializeRegularizer, type Regularizer } from '../regularizers.js';
 import { Layer, layerArgs, one, single, type LayerArgs, type LayerShape } from './layer.js';
 
 type Padding1D = 'valid' | 'same' | 'causal';
@@ -44,6 +46,10 @@ export interface Conv1DArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: string | Initializer;
   biasInitializer?: string | Initializer;
+  kernelRegularizer?: string | Regularizer;
+  biasRegularizer?: string | Regularizer;
+  kernelConstraint?: string | Constraint;
+  biasConstraint?: string | Constraint;
 }
 
 /** 1-D convolution: kernel [kernelSize, inChannels, filters], bias [filters]; 'causal' pads on the left. */
@@ -61,11 +67,20 @@ export class Conv1D extends Layer {
   private readonly args: Conv1DArgs;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
+  private readonly kernelRegularizer?: Regularizer;
+  private readonly biasRegularizer?: Regularizer;
+  private readonly kernelConstraint?: Constraint;
+  private readonly biasConstraint?: Constraint;
   constructor(args: Conv1DArgs) {
     const a = layerArgs('conv1d', args, [
       'filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
+      'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint',
     ]);
     super(a);
+    this.kernelRegularizer = getRegularizer('conv1d', 'kernelRegularizer', a.kernelRegularizer);
+    this.biasRegularizer = getRegularizer('conv1d', 'biasRegularizer', a.biasRegularizer);
+    this.kernelConstraint = getConstraint('conv1d', 'kernelConstraint', a.kernelConstraint);
+    this.biasConstraint = getConstraint('conv1d', 'biasConstraint', a.biasConstraint);
     this.args = a;
     this.filters = posInt('conv1d', 'filters', a.filters);
     // NOTE: a one-element list is accepted for kernelSize, as Keras configs write it.
@@ -81,8 +96,11 @@ export class Conv1D extends Layer {
   }
   build(s: LayerShape | LayerShape[]): void {
     const [, , c] = rank3(this.name, single(this.name, s));
-    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);
+    this.kernel = this.addWeight('kernel', [this.kernelSize, c, this.filters], this.kernelInit, true,
+      { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [this.filters], this.biasInit, true, { regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+    }
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return core.tidy(() => {
@@ -109,7 +127,11 @@ export class Conv1D extends Layer {
     const act = activationName(this.args.activation);
     if (act === undefined) throw new Error(`${this.name}: a custom activation function cannot be saved`);
     return { filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
-      dilationRate: this.dilationRate, activation: act, useBias: this.useBias };
+      dilationRate: this.dilationRate, activation: act, useBias: this.useBias,
+      ...(this.kernelRegularizer ? { kernelRegularizer: serializeRegularizer(this.kernelRegularizer) } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: serializeRegularizer(this.biasRegularizer) } : {}),
+      ...(this.kernelConstraint ? { kernelConstraint: serializeConstraint(this.kernelConstraint) } : {}),
+      ...(this.biasConstraint ? { biasConstraint: serializeConstraint(this.biasConstraint) } : {}) };
   }
 }
 
