@@ -77,6 +77,36 @@ describe('regularizers and constraints on dense', () => {
     c.dispose();
   });
 
+  it('lstm and bidirectional: kernel, recurrent and bias penalties and constraints', async () => {
+    const opts = { units: 2, kernelInitializer: 'ones', recurrentInitializer: 'ones', biasInitializer: 'ones', unitForgetBias: false,
+      kernelRegularizer: regularizers.l1(0.1), recurrentRegularizer: regularizers.l2(0.2), biasRegularizer: regularizers.l2(0.3),
+      recurrentConstraint: constraints.nonNeg() };
+    const l = layers.lstm(opts);
+    core.tidy(() => l.apply(core.ones([1, 2, 3])));
+    const sum = async (t: core.Tensor, f: (x: number) => number): Promise<number> => Array.from(await t.data()).reduce((a, x) => a + f(x), 0);
+    const want = 0.1 * await sum(l.kernel.value, Math.abs) + 0.2 * await sum(l.recurrentKernel.value, (x) => x * x) +
+      0.3 * await sum(l.bias!.value, (x) => x * x);
+    const p = l.regularizationLoss()!;
+    expect((await p.data())[0]).toBeCloseTo(want, 4);
+    p.dispose();
+    const b = layers.bidirectional({ layer: layers.lstm(opts) });
+    core.tidy(() => b.apply(core.ones([1, 2, 3])));
+    const q = b.regularizationLoss()!;
+    const wantB = 0.1 * (await sum(b.forward.kernel.value, Math.abs) + await sum(b.backward.kernel.value, Math.abs)) +
+      0.2 * (await sum(b.forward.recurrentKernel.value, (x) => x * x) + await sum(b.backward.recurrentKernel.value, (x) => x * x)) +
+      0.3 * (await sum(b.forward.bias!.value, (x) => x * x) + await sum(b.backward.bias!.value, (x) => x * x));
+    expect((await q.data())[0]).toBeCloseTo(wantB, 4);
+    q.dispose();
+    const neg = core.neg(l.recurrentKernel.value);
+    l.recurrentKernel.assign(neg);
+    neg.dispose();
+    l.applyConstraints();
+    for (const x of await l.recurrentKernel.value.data()) expect(x).toBe(0);
+    expect(layers.lstm(l.getConfig() as never).getConfig()).toEqual(l.getConfig());
+    l.dispose();
+    b.dispose();
+  });
+
   it('bad arguments name the option', () => {
     expect(() => layers.dense({ units: 1, kernelRegularizer: 'l3' as never })).toThrow(/kernelRegularizer.*unknown regularizer 'l3'/);
     expect(() => regularizers.l2(-1)).toThrow(/regularizers.l2: l2 must be a finite number >= 0, got -1/);

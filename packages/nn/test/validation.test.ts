@@ -370,7 +370,7 @@ describe('shapes, sizes and layer options', () => {
   it('every layer option is checked by name, and unknown keys are refused', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => (layers.dense as (a?: unknown) => unknown)(), /^dense: units must be a positive integer, got undefined$/],
-      [() => layers.dense({ units: 2, kernelRegularizer: 'l2' } as never), /^dense: unknown option 'kernelRegularizer'; valid: name, inputShape, batchInputShape, trainable, units,/],
+      [() => layers.dense({ units: 2, activityRegularizer: 'l2' } as never), /^dense: unknown option 'activityRegularizer'; valid: name, inputShape, batchInputShape, trainable, units,/],
       [() => layers.dense({ units: 2, useBias: 'no' as never }), /dense: useBias must be true or false, got 'no'/],
       [() => layers.dense({ units: 2, name: 5 as never }), /dense: name must be a non-empty string, got 5/],
       [() => layers.dense({ units: 2, trainable: 'no' as never }), /trainable must be true or false, got 'no'/],

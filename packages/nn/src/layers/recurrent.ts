@@ -5,7 +5,9 @@ import * as core from '@loom/core';
 import { RECURRENT_ACTIVATIONS, SeededRandom, type RecurrentActivation, type RecurrentCell, type Tensor } from '@loom/core';
 import { activationName, getActivation, type ActivationFn } from '../activations.js';
 import type { Variable } from '../autograd/variable.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../constraints.js';
 import { getInitializer, type Initializer } from '../initializers.js';
+import { getRegularizer, serializeRegularizer, type Regularizer } from '../regularizers.js';
 import { shapeText } from '../util.js';
 import { bool, inRange, integer, oneOf, positiveInt } from '../validate.js';
 import { dropoutMask, type ActivationSpec } from './core-layers.js';
@@ -28,6 +30,12 @@ export interface RecurrentArgs extends LayerArgs {
   kernelInitializer?: string | Initializer;
   recurrentInitializer?: string | Initializer;
   biasInitializer?: string | Initializer;
+  kernelRegularizer?: string | Regularizer;
+  recurrentRegularizer?: string | Regularizer;
+  biasRegularizer?: string | Regularizer;
+  kernelConstraint?: string | Constraint;
+  recurrentConstraint?: string | Constraint;
+  biasConstraint?: string | Constraint;
   /** lstm: forget-gate bias starts at 1 (Keras default true). */
   unitForgetBias?: boolean;
   /** gru: apply the reset gate after the recurrent matmul (Keras 2+ default true; bias [2, 3·units]). */
@@ -56,7 +64,11 @@ function nameOf(layer: string, a: ActivationSpec | undefined, dflt: string): str
 const RECURRENT_OPTIONS = [
   'units', 'activation', 'recurrentActivation', 'useBias', 'returnSequences', 'returnState', 'goBackwards', 'dropout',
   'recurrentDropout', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'seed', 'fused', 'stateful',
+  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'kernelConstraint', 'recurrentConstraint', 'biasConstraint',
 ] as const;
+
+/** The weights that take a regularizer and a constraint, and the option prefix of each. */
+const PENALIZED = ['kernel', 'recurrent', 'bias'] as const;
 
 /**
  * Base of simpleRNN, lstm and gru: input projection for all steps at once, then a step loop.
@@ -111,7 +123,17 @@ export abstract class Recurrent extends Layer {
     this.kernelInit = getInitializer(a.kernelInitializer, 'glorotUniform', `${op} (kernelInitializer)`);
     this.recurrentInit = getInitializer(a.recurrentInitializer, 'orthogonal', `${op} (recurrentInitializer)`);
     getInitializer(a.biasInitializer, 'zeros', `${op} (biasInitializer)`);
+    for (const w of PENALIZED) {
+      this.extras[w] = {
+        regularizer: getRegularizer(op, `${w}Regularizer`, a[`${w}Regularizer`]),
+        constraint: getConstraint(op, `${w}Constraint`, a[`${w}Constraint`]),
+      };
+    }
   }
+
+  /** Per weight: its regularizer and constraint (resolved at construction). */
+  private readonly extras: Record<(typeof PENALIZED)[number], { regularizer?: Regularizer; constraint?: Constraint }> =
+    { kernel: {}, recurrent: {}, bias: {} };
 
   protected override joined(scope: LayerScope): void {
     this.dropoutRng = new SeededRandom(this.args.seed ?? scope.nextSeed());
@@ -148,9 +170,9 @@ export abstract class Recurrent extends Layer {
       this.fixedBatch = sh[0];
     }
     const g = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [sh[2], g], this.kernelInit);
-    this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], this.recurrentInit);
-    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit());
+    this.kernel = this.addWeight('kernel', [sh[2], g], this.kernelInit, true, this.extras.kernel);
+    this.recurrentKernel = this.addWeight('recurrentKernel', [this.units, g], this.recurrentInit, true, this.extras.recurrent);
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), true, this.extras.bias);
   }
 
   /** The bias added to the input projection (all of it, except gru resetAfter's second row). */
@@ -320,6 +342,10 @@ export abstract class Recurrent extends Layer {
       ...(this.args.seed !== undefined ? { seed: this.args.seed } : {}),
       ...(this.args.fused === false ? { fused: false } : {}),
       ...(this.stateful ? { stateful: true } : {}),
+      ...Object.fromEntries(PENALIZED.flatMap((w) => [
+        ...(this.extras[w].regularizer ? [[`${w}Regularizer`, serializeRegularizer(this.extras[w].regularizer)]] : []),
+        ...(this.extras[w].constraint ? [[`${w}Constraint`, serializeConstraint(this.extras[w].constraint)]] : []),
+      ])),
     };
   }
 }
@@ -451,6 +477,20 @@ export class Bidirectional extends Layer {
     this.backward.adopt(scope, `backward_${this.forward.name}`);
   }
   override get weights(): Variable[] { return [...this.forward.weights, ...this.backward.weights]; }
+  // The wrapped layers hold the weights, so their penalties and projections are the wrapper's.
+  override regularizationLoss(): Tensor | null {
+    if (!this.trainable) return null;
+    const parts = [this.forward.regularizationLoss(), this.backward.regularizationLoss()].filter((p): p is Tensor => p !== null);
+    if (parts.length < 2) return parts[0] ?? null;
+    const sum = core.add(parts[0], parts[1]);
+    core.dispose(parts);
+    return sum;
+  }
+  override applyConstraints(): void {
+    if (!this.trainable) return;
+    this.forward.applyConstraints();
+    this.backward.applyConstraints();
+  }
   build(s: LayerShape | LayerShape[]): void {
     this.forward.ensureBuilt(s);
     this.backward.ensureBuilt(s);
