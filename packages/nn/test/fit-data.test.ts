@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { metrics as tfMetrics } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { batchDataset, layers, losses, sequential, timeseriesDataset, type Batch } from '../src/index.js';
+import { batchDataset, constraints, layers, losses, regularizers, sequential, timeseriesDataset, type Batch } from '../src/index.js';
 import { resolveVerbose } from '../src/models/fit.js';
 
 const host = async (t: core.Tensor): Promise<number[]> => Array.from((await t.data()) as Float32Array);
@@ -197,5 +197,23 @@ describe('verbose', () => {
     } finally {
       process.env.LOOM_VERBOSE = saved;
     }
+  });
+});
+
+describe('regularizers and constraints in training', () => {
+  it('the reported loss is the data loss plus the penalty, and constraints hold after every step', async () => {
+    const m = sequential([layers.dense({
+      units: 2, inputShape: [3], kernelRegularizer: regularizers.l2(0.1), kernelConstraint: constraints.nonNeg(),
+    })], { seed: 9 });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = [[1, -2, 0.5], [0, 1, 1]];
+    const y = [[1, 0], [0, 1]];
+    const kernel = await host(m.layers[0].weights[0].value);
+    const data = await host(losses.meanSquaredError(core.tensor(y), m.predict(x)));
+    const penalty = 0.1 * kernel.reduce((a, w) => a + w * w, 0);
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 2 });
+    expect(h.history.loss[0]).toBeCloseTo(data[0] + penalty, 5);
+    expect(Math.min(...(await host(m.layers[0].weights[0].value)))).toBeGreaterThanOrEqual(0);
+    m.dispose();
   });
 });
