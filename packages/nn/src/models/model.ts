@@ -215,7 +215,7 @@ export abstract class Model implements TrainableModel {
   private totalLoss(loss: LossFn, ys: Tensor[], preds: Tensor[], weights?: Tensor): Tensor {
     const parts = preds.map((p, i) => (weights ? weightedLoss(loss, ys[i], p, weights) : loss(ys[i], p)));
     for (const l of this.layers) {
-      const penalty = l.regularizationLoss?.();
+      const penalty = l.regularizationLoss();
       if (penalty) parts.push(penalty);
     }
     return parts.length === 1 ? parts[0] : parts.reduce((a, b) => core.add(a, b));
@@ -286,7 +286,7 @@ export abstract class Model implements TrainableModel {
           'gradients with clipNorm or clipValue)');
       }
       u.apply();
-      for (const l of this.layers) l.applyConstraints?.();
+      for (const l of this.layers) l.applyConstraints();
       const s = await Promise.all(stats.map(hostValues));
       return { loss: lossVal, stats: s };
     } finally {
