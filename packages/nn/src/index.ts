@@ -22,7 +22,7 @@ export type { Constraint } from './constraints.js';
 export * as metrics from './metrics.js';
 export type { AUCOptions, Metric, ThresholdMetricOptions } from './metrics.js';
 export {
-  Adagrad, Adam, AdamW, cosineDecay, exponentialDecay, getOptimizer, Optimizer, optimizers, RMSprop, SGD, stepDecay,
+  Adagrad, Adam, Adamax, AdamW, cosineDecay, exponentialDecay, getOptimizer, Nadam, Optimizer, optimizers, RMSprop, SGD, stepDecay,
 } from './optimizers.js';
 export type { LearningRate, LearningRateSchedule, OptimizerOptions } from './optimizers.js';
 export {

@@ -77,6 +77,37 @@ export function huber(yTrue: Tensor, yPred: Tensor, options: LossOptions & { del
   });
 }
 
+/** Kullback–Leibler divergence Σ y·log(y / ŷ) over the last axis, both clipped to [ε, 1] (Keras `kl_divergence`). */
+export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor, options: LossOptions = {}): Tensor {
+  return core.tidy(() => {
+    const y = core.clip(sameShape('kullbackLeiblerDivergence', yTrue, yPred), EPSILON, 1);
+    const p = core.clip(yPred, EPSILON, 1);
+    const l = core.mul(y, core.log(core.div(y, p)));
+    return reduce('kullbackLeiblerDivergence', l.rank === 0 ? l : core.sum(l, -1), options.reduction);
+  });
+}
+
+/** Poisson negative log-likelihood ŷ − y·log(ŷ + ε), mean over the last axis (for counts; ŷ must be >= 0). */
+export function poisson(yTrue: Tensor, yPred: Tensor, options: LossOptions = {}): Tensor {
+  return core.tidy(() => {
+    const y = sameShape('poisson', yTrue, yPred);
+    const l = core.sub(yPred, core.mul(y, core.log(core.add(yPred, EPSILON))));
+    return reduce('poisson', perSampleMean(l), options.reduction);
+  });
+}
+
+/**
+ * log(cosh(ŷ − y)), mean over the last axis: ≈ ½e² for small errors, ≈ |e| − log 2 for large ones.
+ * Computed as e + softplus(−2e) − log 2, which never overflows.
+ */
+export function logCosh(yTrue: Tensor, yPred: Tensor, options: LossOptions = {}): Tensor {
+  return core.tidy(() => {
+    const e = core.sub(yPred, sameShape('logCosh', yTrue, yPred));
+    const l = core.sub(core.add(e, core.softplus(core.mul(e, -2))), Math.LN2);
+    return reduce('logCosh', perSampleMean(l), options.reduction);
+  });
+}
+
 /** Options of the cross-entropy losses. */
 export interface CrossentropyOptions extends LossOptions {
   /** Predictions are logits (unnormalized); computed stably without a sigmoid/softmax first. */
@@ -156,13 +187,15 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, opti
 /** Every loss by name (Keras spellings accepted by `getLoss`). */
 export const LOSSES = {
   meanSquaredError, halfMeanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy,
-  sparseCategoricalCrossentropy,
+  sparseCategoricalCrossentropy, kullbackLeiblerDivergence, poisson, logCosh,
 };
 
 const LOSS_ALIASES: Record<string, keyof typeof LOSSES> = {
   mse: 'meanSquaredError', mean_squared_error: 'meanSquaredError', mae: 'meanAbsoluteError',
   mean_absolute_error: 'meanAbsoluteError', binary_crossentropy: 'binaryCrossentropy',
   categorical_crossentropy: 'categoricalCrossentropy', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  kld: 'kullbackLeiblerDivergence', kl_divergence: 'kullbackLeiblerDivergence', kullback_leibler_divergence: 'kullbackLeiblerDivergence',
+  klDivergence: 'kullbackLeiblerDivergence', log_cosh: 'logCosh', logcosh: 'logCosh',
 };
 
 /** The canonical name of a loss given by name (camelCase or Keras snake_case); throws for unknown names. */

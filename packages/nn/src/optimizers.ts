@@ -323,6 +323,43 @@ export class Adagrad extends Optimizer {
   override getConfig() { return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon }; }
 }
 
+/** Adamax (Adam with the infinity norm): u = max(β₂u, |g|), w −= lr/(1−β₁ᵗ) · m / (u + ε), as Keras. */
+export class Adamax extends Adam {
+  override readonly className = 'Adamax';
+  protected override update(w: Tensor, g: Tensor, [m0, u0]: Tensor[], lr: number, t: number) {
+    const m = core.add(core.mul(m0, this.beta1), core.mul(g, 1 - this.beta1));
+    const u = core.maximum(core.mul(u0, this.beta2), core.abs(g));
+    const step = core.div(core.mul(m, lr / (1 - Math.pow(this.beta1, t))), core.add(u, this.epsilon));
+    return { value: core.sub(w, step), slots: [m, u] };
+  }
+}
+
+/**
+ * Nadam (Adam with Nesterov momentum), Keras 3's formulation: a momentum schedule
+ * μₜ = β₁(1 − ½·0.96ᵗ) and its running product, so the step looks one momentum update ahead.
+ */
+export class Nadam extends Adam {
+  override readonly className = 'Nadam';
+  /** Running products Π μₛ for s = 1..t, kept on the host (one number per step, shared by every weight). */
+  private readonly muProducts: number[] = [1];
+  private mu(t: number): number { return this.beta1 * (1 - 0.5 * Math.pow(0.96, t)); }
+  private muProduct(t: number): number {
+    for (let s = this.muProducts.length; s <= t; s++) this.muProducts.push(this.muProducts[s - 1] * this.mu(s));
+    return this.muProducts[t];
+  }
+  protected override update(w: Tensor, g: Tensor, [m0, v0]: Tensor[], lr: number, t: number) {
+    const m = core.add(core.mul(m0, this.beta1), core.mul(g, 1 - this.beta1));
+    const v = core.add(core.mul(v0, this.beta2), core.mul(core.square(g), 1 - this.beta2));
+    const muT = this.mu(t);
+    const prodT = this.muProduct(t);
+    const prodNext = prodT * this.mu(t + 1);
+    const mHat = core.add(core.mul(m, this.mu(t + 1) / (1 - prodNext)), core.mul(g, (1 - muT) / (1 - prodT)));
+    const vHat = core.div(v, 1 - Math.pow(this.beta2, t));
+    const value = core.sub(w, core.div(core.mul(mHat, lr), core.add(core.sqrt(vHat), this.epsilon)));
+    return { value, slots: [m, v] };
+  }
+}
+
 /** Optimizer factories: `optimizers.adam({ learningRate })`. */
 export const optimizers = {
   sgd: (o: ConstructorParameters<typeof SGD>[0] = {}) => new SGD(o),
@@ -330,6 +367,8 @@ export const optimizers = {
   adamW: (o: ConstructorParameters<typeof AdamW>[0] = {}) => new AdamW(o),
   rmsprop: (o: ConstructorParameters<typeof RMSprop>[0] = {}) => new RMSprop(o),
   adagrad: (o: ConstructorParameters<typeof Adagrad>[0] = {}) => new Adagrad(o),
+  adamax: (o: ConstructorParameters<typeof Adamax>[0] = {}) => new Adamax(o),
+  nadam: (o: ConstructorParameters<typeof Nadam>[0] = {}) => new Nadam(o),
 };
 
 /** Resolves a name ('adam', 'sgd', ...; 'adamw' too) or an Optimizer. */
