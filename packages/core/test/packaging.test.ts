@@ -118,3 +118,26 @@ describe('the installed tarballs in plain Node', () => {
     expect(r.prediction[0]).toBeCloseTo(5, 1); // 2·3 − 1
   });
 });
+
+describe('a TypeScript consumer of the installed tarballs', () => {
+  it('compiles with strict default settings and no skipLibCheck (no ESNext.Disposable, no extra @types)', async () => {
+    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', noEmit: true, types: [] },
+      include: ['main.ts'],
+    }));
+    writeFileSync(join(consumer, 'main.ts'), [
+      "import * as core from '@loom/core';",
+      "import { layers, losses, sequential, type History } from '@loom/nn';",
+      "import { wasm } from '@loom/wasm-kernels';",
+      'const t: core.Tensor = core.tensor([[1, 2], [3, 4]]);',
+      'const m = sequential([layers.dense({ units: 1, inputShape: [2] })]);',
+      "m.compile({ optimizer: 'adam', loss: losses.meanSquaredError });",
+      'const p: core.Tensor = m.predict(t);',
+      'export const h: Promise<History> = m.fit([[1, 2]], [[3]], { epochs: 1, verbose: 0 });',
+      'export const text: string = p.toString() + String(typeof wasm);',
+    ].join('\n'));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    // tsc prints its errors on stdout and exits non-zero; run() puts them into the failure message.
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+  }, 120_000);
+});

@@ -4,7 +4,7 @@
 import {
   BINARY_ARITH_OPS, COMPARE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, type BinaryArithOp, type UnaryMathOp, type UnaryOp,
 } from '../backend/op-attrs.js';
-import type * as Loom from '../index.js';
+import type * as Loom from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { data, EDGE_VALUES, gen, type ValueKind } from './data.js';
 import type { PublicOp } from './public-ops.js';

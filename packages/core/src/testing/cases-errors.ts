@@ -3,7 +3,7 @@
 // runs with no scope around it, so anything the op itself leaks is seen.
 
 import type { Tensor } from '../tensor.js';
-import type * as Loom from '../index.js';
+import type * as Loom from '../ops/index.js';
 import type { PublicOp } from './public-ops.js';
 import type { ConformanceCase, ErrorCase } from './types.js';
 

@@ -4,6 +4,7 @@
 // initial states, the recurrent-dropout mask, every kernel activation.
 
 import type { RecurrentActivation, RecurrentCell } from '../backend/op-attrs.js';
+import { dispose } from '../engine/index.js';
 import type { RecurrentSequenceOptions } from '../ops/recurrent.js';
 import type { Tensor } from '../tensor.js';
 import { gen } from './data.js';
@@ -151,7 +152,7 @@ function backwardCase(s: Spec): ConformanceCase {
       const opts = options(s, l, xs);
       const fwd = loom.recurrentSequence(xs[0], xs[1], opts);
       const g = loom.recurrentSequenceGrad(xs[dh], lstm ? xs[dc] : undefined, fwd, xs[1], opts);
-      loom.dispose(fwd);
+      dispose(fwd);
       return [g.dInput, g.dRecurrentKernel, g.dInitialH, ...(g.dInitialC ? [g.dInitialC] : []), ...(g.dRecurrentBias ? [g.dRecurrentBias] : [])];
     },
     tf: (tf, xs) => {

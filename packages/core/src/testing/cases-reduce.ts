@@ -1,6 +1,6 @@
 // Conformance cases for reductions, arg-reductions, logSumExp, variance, softmax and cumsum.
 
-import type * as Loom from '../index.js';
+import type * as Loom from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { data, gen } from './data.js';
 import type { PublicOp } from './public-ops.js';

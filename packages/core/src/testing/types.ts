@@ -3,7 +3,7 @@
 
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import type * as Loom from '../index.js';
+import type * as Loom from '../ops/index.js';
 import type { PublicOp } from './public-ops.js';
 
 /** One input as plain data. */
