@@ -120,7 +120,7 @@ describe('the installed tarballs in plain Node', () => {
 });
 
 describe('a TypeScript consumer of the installed tarballs', () => {
-  it('compiles with strict default settings and no skipLibCheck (no ESNext.Disposable, no extra @types)', async () => {
+  it('compiles with strict default settings and no skipLibCheck (no ESNext.Disposable, no @webgpu/types, no extra @types)', async () => {
     writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', noEmit: true, types: [] },
       include: ['main.ts'],
@@ -129,6 +129,9 @@ describe('a TypeScript consumer of the installed tarballs', () => {
       "import * as core from '@loom/core';",
       "import { layers, losses, sequential, type History } from '@loom/nn';",
       "import { wasm } from '@loom/wasm-kernels';",
+      "import { webgpu, type WebGPUOptions } from '@loom/webgpu-kernels';",
+      "export const gpuOptions: WebGPUOptions = { powerPreference: 'high-performance' };",
+      'export const backends = [wasm, webgpu];',
       'const t: core.Tensor = core.tensor([[1, 2], [3, 4]]);',
       'const m = sequential([layers.dense({ units: 1, inputShape: [2] })]);',
       "m.compile({ optimizer: 'adam', loss: losses.meanSquaredError });",

@@ -1,10 +1,18 @@
 // Finding a GPU: navigator.gpu in browsers; in Node the optional `webgpu` package (Dawn), loaded by
 // dynamic import so bundlers for the browser never pull it in. Errors say why WebGPU is unavailable.
 
+// The public types name these WebGPU interfaces. Declared (empty) here, so a TypeScript consumer
+// without @webgpu/types still compiles; where @webgpu/types is installed they merge with its full ones.
+declare global {
+  interface GPU {}
+  interface GPUDevice {}
+  interface GPUBuffer {}
+}
+
 /** Options for acquiring the device. */
 export interface DeviceOptions {
-  /** Adapter power preference. */
-  powerPreference?: GPUPowerPreference;
+  /** Adapter power preference (WebGPU's GPUPowerPreference). */
+  powerPreference?: 'low-power' | 'high-performance';
   /** Use an existing GPU object instead of navigator.gpu / the `webgpu` package. */
   gpu?: GPU;
   /** Try the `webgpu` npm package in Node when navigator.gpu is absent (default true). */
