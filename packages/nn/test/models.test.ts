@@ -253,7 +253,7 @@ describe('bad input', () => {
     const m = sequential([layers.dense({ units: 1, inputShape: [1] })]);
     const x = core.zeros([1, 1]);
     await expect(m.trainOnBatch(x, x)).rejects.toThrow(/not compiled/);
-    expect(() => m.compile({ optimizer: 'adamax', loss: 'mse' })).toThrow(/unknown optimizer 'adamax'/);
+    expect(() => m.compile({ optimizer: 'adamx', loss: 'mse' })).toThrow(/unknown optimizer 'adamx'/);
     expect(() => m.compile({ optimizer: 'sgd', loss: 'msee' })).toThrow(/unknown loss 'msee'/);
     expect(() => layers.dense({ units: 0 })).toThrow(/units must be a positive integer/);
     expect(() => layers.dense({ units: 2, activation: 'relu7' })).toThrow(/unknown activation 'relu7'/);
