@@ -46,6 +46,8 @@ export default defineConfig({
         server: {
           headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
         },
+        // Pre-bundled up front: discovered mid-run, they would make Vite reload the page once and fail that test.
+        optimizeDeps: { include: ['onnxruntime-web/wasm', 'protobufjs', 'fflate', 'h5wasm'] },
         test: {
           name: 'browser',
           include: testGlobs.map((g) => g.replace('*.test.ts', '*.browser.test.ts')),

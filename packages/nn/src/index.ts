@@ -58,10 +58,14 @@ export type { SequentialArgs } from './models/sequential.js';
 export { Functional } from './models/functional.js';
 export type { FunctionalArgs } from './models/functional.js';
 export {
-  downloadModel, loadModel, loadModelFromFiles, loadModelFromIndexedDB, modelFromJSON, modelToJSON, savedModelFromJSON,
+  loadModel, loadModelFromFiles, loadModelFromIndexedDB, modelFromJSON, modelToJSON, savedModelFromJSON,
   savedModelToJSON, saveModelToFiles, saveModelToIndexedDB,
 } from './models/io.js';
 export type { SavedModel } from './models/io.js';
+export { downloadModel, exportModel, exportModelToFiles, exportOnnx, importModel, importOnnx } from './io/index.js';
+export type {
+  ExportOptions, ExportResult, ImportOptions, ModelFormat, ModelSource, OnnxExportOptions, TfjsArtifacts, TfjsModelJSON, TfjsWeightSpec,
+} from './io/index.js';
 export {
   batchDataset, chronologicalSplit, csvBatches, CsvTable, loadCsv, Normalizer, normalizer, timeseriesDataset,
   timeseriesDatasetAsync,

@@ -23,21 +23,26 @@ export interface SavedModel {
 /** Serializes a built model: JSON-able `topology` and `weightSpecs`, binary `weightData` (float32, in weight order). */
 export async function saveModel(model: Model): Promise<SavedModel> {
   if (!model.inputShapes) throw new Error('save: the model is not built yet; call it on data or give the first layer an inputShape');
+  const specs = model.weights.map((v) => ({ name: v.name, shape: [...v.shape], dtype: 'float32' as const }));
+  const data = await weightValues(model);
+  const loss = model.lossName;
+  return {
+    format: 'loom-nn-model', version: 1, topology: model.topology(), weightSpecs: specs, weightData: data.buffer,
+    ...(loss ? { training: { loss } } : {}),
+  };
+}
+
+/** @internal Every weight's values, in `model.weights` order, in one float32 buffer (read with `await data()`). */
+export async function weightValues(model: Model): Promise<Float32Array<ArrayBuffer>> {
   const vars = model.weights;
-  const specs = vars.map((v) => ({ name: v.name, shape: [...v.shape], dtype: 'float32' as const }));
-  const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-  const data = new Float32Array(total);
+  const data = new Float32Array(vars.reduce((n, v) => n + v.value.size, 0));
   let off = 0;
   for (const v of vars) {
     const d = (await v.value.data()) as Float32Array;
     data.set(d, off);
     off += d.length;
   }
-  const loss = model.lossName;
-  return {
-    format: 'loom-nn-model', version: 1, topology: model.topology(), weightSpecs: specs, weightData: data.buffer,
-    ...(loss ? { training: { loss } } : {}),
-  };
+  return data;
 }
 
 /** The JSON text of a saved model (topology and weight specs; weights stay binary). */
@@ -57,7 +62,7 @@ export function savedModelFromJSON(json: string, weightData: ArrayBuffer): Saved
   return { ...(parsed as SavedModel), weightData };
 }
 
-type WeightSpec = SavedModel['weightSpecs'][number];
+export type WeightSpec = SavedModel['weightSpecs'][number];
 
 /** Checks every weight spec (name, float32, a shape of non-negative integers); returns each one's element count. */
 function specSizes(specs: unknown): number[] {
@@ -79,7 +84,7 @@ function specSizes(specs: unknown): number[] {
  * A guard for every weight the topology creates: its shape must be one the save lists and has not
  * been used yet, so a small save cannot make the loader allocate (and randomly fill) large weights.
  */
-function specGuard(specs: WeightSpec[]): (layer: string, weight: string, shape: readonly number[]) => void {
+function specGuard(specs: readonly WeightSpec[], where: string): (layer: string, weight: string, shape: readonly number[]) => void {
   const left = new Map<string, number>();
   for (const s of specs) left.set(s.shape.join(','), (left.get(s.shape.join(',')) ?? 0) + 1);
   let created = 0;
@@ -92,10 +97,10 @@ function specGuard(specs: WeightSpec[]): (layer: string, weight: string, shape: 
       return;
     }
     if (k >= specs.length) {
-      throw new Error(`loadModel: the topology has more weights than the save lists (${specs.length}): layer '${layer}' ` +
+      throw new Error(`${where}: the topology has more weights than the save lists (${specs.length}): layer '${layer}' ` +
         `needs '${weight}' of shape [${key}]`);
     }
-    throw new Error(`loadModel: weight ${k} ('${specs[k].name}') has shape [${specs[k].shape}] but the layer needs [${key}] ` +
+    throw new Error(`${where}: weight ${k} ('${specs[k].name}') has shape [${specs[k].shape}] but the layer needs [${key}] ` +
       `('${weight}'), and no other weight in the save has that shape`);
   };
 }
@@ -114,41 +119,60 @@ export function loadModel(saved: SavedModel): Model {
     throw new Error(`loadModel: weight data has ${saved.weightData.byteLength} bytes but the specs need ${expected}; ` +
       'the weights file is truncated or does not belong to this model');
   }
-  const topo = saved.topology as { className?: unknown; config?: { layers?: LayerJSON[]; name?: string } };
+  const all = new Float32Array(saved.weightData);
+  let off = 0;
+  const slices = sizes.map((n) => {
+    const d = all.subarray(off, off + n);
+    off += n;
+    return d;
+  });
+  return instantiateModel(saved.topology, specs, (model) => {
+    const vars = model.weights;
+    if (vars.length !== specs.length) {
+      throw new Error(`loadModel: the topology has ${vars.length} weights but the save lists ${specs.length}`);
+    }
+    return vars.map((v, i) => {
+      const s = specs[i].shape;
+      if (s.length !== v.shape.length || s.some((d, j) => d !== v.shape[j])) {
+        throw new Error(`loadModel: weight ${i} ('${specs[i].name}') has shape [${s}] but the layer needs [${v.shape}]`);
+      }
+      return slices[i];
+    });
+  });
+}
+
+/**
+ * @internal Recreates a model from a Loom topology, allowing only weights whose shapes `specs` lists
+ * (so a small file cannot make the loader allocate large weights), then sets every weight to what
+ * `values` returns for it (in `model.weights` order). On any error, everything created is freed.
+ */
+export function instantiateModel(
+  topology: unknown, specs: readonly WeightSpec[], values: (model: Model) => Float32Array[], where = 'loadModel',
+  allow?: (layer: string, weight: string, shape: readonly number[]) => boolean,
+): Model {
+  const topo = topology as { className?: unknown; config?: { layers?: LayerJSON[]; name?: string } };
   if (!topo || typeof topo !== 'object' || !topo.config || typeof topo.config !== 'object' || !Array.isArray(topo.config.layers)) {
-    throw new Error('loadModel: topology must be { className, config: { layers } }');
+    throw new Error(`${where}: topology must be { className, config: { layers } }`);
   }
   if (topo.className !== 'Sequential' && topo.className !== 'Model') {
-    throw new Error(`loadModel: unknown model class ${given(topo.className)}; valid: Sequential, Model`);
+    throw new Error(`${where}: unknown model class ${given(topo.className)}; valid: Sequential, Model`);
   }
   const created: Layer[] = [];
   let model: Model | undefined;
   try {
     // Every weight a layer builds passes the guard first; nothing is allocated that the save does not hold.
-    model = withWeightGuard(specGuard(specs), () => {
+    const guard = specGuard(specs, where);
+    const check = allow ? (l: string, w: string, sh: readonly number[]) => { if (!allow(l, w, sh)) guard(l, w, sh); } : guard;
+    model = withWeightGuard(check, () => {
       for (const lj of topo.config!.layers!) created.push(deserializeLayer(lj));
       return topo.className === 'Sequential'
         ? new Sequential({ layers: created, name: topo.config!.name })
         : Functional.fromTopology(topo.config as Record<string, unknown>, created);
     });
     const vars = model.weights;
-    if (vars.length !== specs.length) {
-      throw new Error(`loadModel: the topology has ${vars.length} weights but the save lists ${specs.length}`);
-    }
-    vars.forEach((v, i) => {
-      const s = specs[i].shape;
-      if (s.length !== v.shape.length || s.some((d, j) => d !== v.shape[j])) {
-        throw new Error(`loadModel: weight ${i} ('${specs[i].name}') has shape [${s}] but the layer needs [${v.shape}]`);
-      }
-    });
-    const all = new Float32Array(saved.weightData);
-    let off = 0;
-    const ts: Tensor[] = sizes.map((n, i) => {
-      const t = tensor(all.slice(off, off + n), specs[i].shape);
-      off += n;
-      return t;
-    });
+    const ts: Tensor[] = [];
     try {
+      values(model).forEach((d, i) => ts.push(tensor(d.slice(), [...vars[i].shape])));
       model.setWeights(ts);
     } finally {
       for (const t of ts) t.dispose();
