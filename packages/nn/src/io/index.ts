@@ -7,8 +7,7 @@ import { loadModel, saveModel, savedModelFromJSON, savedModelToJSON, type SavedM
 import type { Model } from '../models/model.js';
 import { given } from '../validate.js';
 import type { OnnxExportOptions } from './onnx.js';
-import { exportSafetensors, importSafetensors } from './safetensors.js';
-import { exportTfjs, importTfjsArtifacts, importTfjsModelJSON, tfjsModelJSON, type TfjsArtifacts, type TfjsModelJSON } from './tfjs.js';
+import type { TfjsArtifacts, TfjsModelJSON } from './tfjs.js';
 
 /** The formats `importModel` and `exportModel` speak. */
 export type ModelFormat = 'loom' | 'tfjs' | 'keras' | 'onnx' | 'safetensors';
@@ -79,7 +78,10 @@ function formatOfBytes(bytes: Uint8Array): ModelFormat | undefined {
   return undefined;
 }
 
-// Loaded on first use: their libraries (h5wasm, fflate, protobufjs) and code stay out of the main chunk.
+// Every format loads on first use: its code and libraries (h5wasm, fflate, protobufjs) stay out of the main chunk.
+const tfjs = (): Promise<typeof import('./tfjs.js')> => import('./tfjs.js');
+const exportTfjs = async (m: Model): Promise<TfjsArtifacts> => (await tfjs()).exportTfjs(m);
+const exportSafetensors = async (m: Model): Promise<Uint8Array> => (await import('./safetensors.js')).exportSafetensors(m);
 const exportKeras = async (m: Model): Promise<Uint8Array> => (await import('./keras.js')).exportKeras(m);
 const importKeras = async (b: Uint8Array): Promise<Model> => (await import('./keras.js')).importKeras(b);
 
@@ -138,7 +140,7 @@ export async function importModel(source: ModelSource, options: ImportOptions = 
         const bin = await readBytes(await sibling(location, String(location).replace(/^.*\//, '').replace(/\.json$/, '.weights.bin')));
         return loadModel(savedModelFromJSON(JSON.stringify(json), toBuffer(bin)));
       }
-      return importTfjsModelJSON(json as TfjsModelJSON, async (p) => toBuffer(await readBytes(await sibling(location, p))));
+      return (await tfjs()).importTfjsModelJSON(json as TfjsModelJSON, async (p) => toBuffer(await readBytes(await sibling(location, p))));
     }
     return importBytes(await readBytes(location), format, options);
   }
@@ -154,7 +156,7 @@ export async function importModel(source: ModelSource, options: ImportOptions = 
       throw new Error('importModel: a model.json object needs its weight files; pass its path or URL, or TF.js artifacts ' +
         '{ modelTopology, weightSpecs, weightData }');
     }
-    if ('modelTopology' in source && (format === undefined || format === 'tfjs')) return importTfjsArtifacts(source as TfjsArtifacts);
+    if ('modelTopology' in source && (format === undefined || format === 'tfjs')) return (await tfjs()).importTfjsArtifacts(source as TfjsArtifacts);
   }
   throw new Error(`importModel: cannot read ${given(source)} as ${format ?? 'a model'}; give a path, URL, file bytes, ` +
     'TF.js artifacts { modelTopology, weightSpecs, weightData } or a Loom save');
@@ -169,7 +171,7 @@ async function importBytes(bytes: Uint8Array, format: ModelFormat, options: Impo
         throw new Error('importModel: safetensors holds weights only; pass the model to load them into: ' +
           "importModel(bytes, { format: 'safetensors', model })");
       }
-      importSafetensors(options.model, bytes);
+      (await import('./safetensors.js')).importSafetensors(options.model, bytes);
       return options.model;
     }
     default:
@@ -182,7 +184,7 @@ async function exportFiles(model: Model, format: ModelFormat, base: string): Pro
   const enc = new TextEncoder();
   if (format === 'tfjs') {
     const shardName = `${base}.weights.bin`;
-    const { json, shard } = tfjsModelJSON(await exportTfjs(model), shardName);
+    const { json, shard } = (await tfjs()).tfjsModelJSON(await exportTfjs(model), shardName);
     return [[`${base}.json`, enc.encode(JSON.stringify(json))], [shardName, shard]];
   }
   if (format === 'loom') {
