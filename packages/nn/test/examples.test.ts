@@ -49,6 +49,12 @@ describe('examples/', () => {
     expect(r.maxDiff).toBeLessThan(1e-6);
   }, 120_000);
 
+  it('model-interop.mjs: ONNX Runtime, and the .keras, model.json and .onnx files read back, predict what the model does', async () => {
+    const r = await result('model-interop.mjs');
+    expect(r.onnxRuntime).toBeLessThan(1e-5);
+    for (const f of ['keras', 'tfjs', 'onnx']) expect(r[f]).toBeLessThan(1e-6);
+  }, 120_000);
+
   it('streaming-inference.mjs: one sample per call equals the whole sequence', async () => {
     const r = await result('streaming-inference.mjs');
     expect(r.steps).toBe(20);
