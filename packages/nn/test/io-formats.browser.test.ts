@@ -34,8 +34,8 @@ describe('models in and out, in the browser', () => {
     try {
       const back = await importModel(at('model.json'));
       const x = core.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.cos(i)), [2, 6, 2]);
-      const a = m.predict(x);
-      const b = back.predict(x);
+      const a = m.predict(x) as core.Tensor;
+      const b = back.predict(x) as core.Tensor;
       expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
       await expect(importModel(at('broken.json'))).rejects.toThrow(/names weight file 'gone\.bin'/);
       for (const t of [x, a, b]) t.dispose();
@@ -50,8 +50,8 @@ describe('models in and out, in the browser', () => {
     const m = model();
     const back = await importModel(await exportModel(m, { format: 'keras' }));
     const x = core.tensor(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), [1, 6, 2]);
-    const a = m.predict(x);
-    const b = back.predict(x);
+    const a = m.predict(x) as core.Tensor;
+    const b = back.predict(x) as core.Tensor;
     expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
     for (const t of [x, a, b]) t.dispose();
     m.dispose();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   exportModel, exportModelToFiles, importModel, input, layers, model as functional, sequential, setSeed, type Model,
-  type TfjsArtifacts,
+  type SymbolicTensor, type TfjsArtifacts,
 } from '../src/index.js';
 
 let dir: string;
@@ -39,7 +39,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 async function loomPredict(m: Model, x: Float32Array, shape: number[], int = false): Promise<Float32Array> {
   const t = int ? core.tensor(Int32Array.from(x, (v) => Math.floor((v + 1) * 4.99)), shape, 'int32') : core.tensor(x, shape);
-  const y = m.predict(t);
+  const y = m.predict(t) as core.Tensor;
   const d = (await y.data()) as Float32Array;
   t.dispose();
   y.dispose();
@@ -103,7 +103,7 @@ const cases: Case[] = [
       const x = input({ shape: [4] });
       const a = layers.dense({ units: 3, activation: 'relu' }).apply(x);
       const b = layers.dense({ units: 2 }).apply(x);
-      const out = layers.dense({ units: 1 }).apply(layers.concatenate({}).apply([a, b]));
+      const out = layers.dense({ units: 1 }).apply(layers.concatenate({}).apply([a, b] as SymbolicTensor[]));
       return functional({ inputs: x, outputs: out });
     },
   },
@@ -171,7 +171,7 @@ describe('TF.js Layers format', () => {
     const want = tf.tidy(() => (tm.predict([tf.tensor(xa, [2, 4]), tf.tensor(xb, [2, 4])]) as tf.Tensor).dataSync());
     const ta = core.tensor(xa, [2, 4]);
     const tb = core.tensor(xb, [2, 4]);
-    const y = m.predict([ta, tb]);
+    const y = m.predict([ta, tb]) as core.Tensor;
     expect(maxDiff((await y.data()) as Float32Array, want)).toBeLessThan(1e-5);
     for (const t of [ta, tb, y]) t.dispose();
     tm.dispose();
@@ -364,8 +364,8 @@ describe('Keras 3 .keras', () => {
     expect(config.config.layers[1]).toMatchObject({ class_name: 'Normalization', config: { axis: -1, mean: null, variance: null, invert: false } });
     const back = await importModel(bytes);
     const x = core.tensor([[2, 15, 150]]);
-    const a = m.predict(x);
-    const b = back.predict(x);
+    const a = m.predict(x) as core.Tensor;
+    const b = back.predict(x) as core.Tensor;
     expect(maxDiff((await b.data()) as Float32Array, (await a.data()) as Float32Array)).toBe(0);
     // A Keras Normalization built with mean and variance stores no variables: they come from config.json.
     config.config.layers[1].config.mean = [1, 2, 3];
@@ -389,11 +389,11 @@ describe('Keras 3 .keras', () => {
     dv.create_dataset({ name: '0', data: kernel, shape: [3, 1], dtype: '<f' });
     dv.create_dataset({ name: '1', data: bias, shape: [1], dtype: '<f' });
     w.close();
-    files['model.weights.h5'] = fs.readFile('/norm2.h5');
+    files['model.weights.h5'] = new Uint8Array(fs.readFile('/norm2.h5'));
     fs.unlink('/norm2.h5');
     fs.unlink('/norm.h5');
     const given = await importModel(zipSync(files));
-    const g = given.predict(core.tensor([[3, 4, 5]]));
+    const g = given.predict(core.tensor([[3, 4, 5]])) as core.Tensor;
     const dense = m.layers[1].weights.map((v) => v.value.dataSync());
     const z = [(3 - 1) / 2, (4 - 2) / 2, (5 - 3) / 2];
     expect(g.dataSync()[0]).toBeCloseTo(z.reduce((s, v, i) => s + v * dense[0][i], dense[1][0]), 5);
