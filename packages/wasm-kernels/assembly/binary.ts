@@ -4,7 +4,7 @@
 
 import { BinaryCode, DTypeCode } from '../src/abi/codes';
 import { StridedParam } from '../src/abi/params';
-import { off4, param, walkDim, walkStride } from './common';
+import { ODOMETER, off4, param, walkDim, walkStride } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Scalar definitions (float64 where the reference computes in doubles)
@@ -140,9 +140,28 @@ class GeI { @inline v(a: v128, b: v128): v128 { return i32x4.ge_s(a, b); } @inli
   const op = changetype<Op>(0);
   let i = 0;
   if (sa != 0 && sb != 0) {
+    // Four vectors per iteration: the loads of both inputs stream ahead of the stores.
+    for (; i + 16 <= n; i += 16) {
+      const a0 = v128.load(pa + off4(i)); const b0 = v128.load(pb + off4(i));
+      const a1 = v128.load(pa + off4(i + 4)); const b1 = v128.load(pb + off4(i + 4));
+      const a2 = v128.load(pa + off4(i + 8)); const b2 = v128.load(pb + off4(i + 8));
+      const a3 = v128.load(pa + off4(i + 12)); const b3 = v128.load(pb + off4(i + 12));
+      v128.store(py + off4(i), op.v(a0, b0));
+      v128.store(py + off4(i + 4), op.v(a1, b1));
+      v128.store(py + off4(i + 8), op.v(a2, b2));
+      v128.store(py + off4(i + 12), op.v(a3, b3));
+    }
     for (; i + 4 <= n; i += 4) v128.store(py + off4(i), op.v(v128.load(pa + off4(i)), v128.load(pb + off4(i))));
   } else if (sa != 0) {
     const vb = v128.load32_splat(pb);
+    for (; i + 16 <= n; i += 16) {
+      const a0 = v128.load(pa + off4(i)); const a1 = v128.load(pa + off4(i + 4));
+      const a2 = v128.load(pa + off4(i + 8)); const a3 = v128.load(pa + off4(i + 12));
+      v128.store(py + off4(i), op.v(a0, vb));
+      v128.store(py + off4(i + 4), op.v(a1, vb));
+      v128.store(py + off4(i + 8), op.v(a2, vb));
+      v128.store(py + off4(i + 12), op.v(a3, vb));
+    }
     for (; i + 4 <= n; i += 4) v128.store(py + off4(i), op.v(v128.load(pa + off4(i)), vb));
   } else if (sb != 0) {
     const va = v128.load32_splat(pa);
@@ -250,7 +269,7 @@ export function binary(op: BinaryCode, dt: DTypeCode, a: usize, b: usize, y: usi
   let outer = 1;
   for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
   // Odometer over the outer dims, tracking each input's offset incrementally.
-  const idx = memory.data(StridedParam.odometerBytes);
+  const idx = ODOMETER;
   for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let oa = 0;
   let ob = 0;
@@ -281,7 +300,7 @@ export function where(size: i32, c: usize, a: usize, b: usize, y: usize, p: usiz
   const sb = walkStride(p, rank, 2, rank - 1);
   let outer = 1;
   for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
-  const idx = memory.data(StridedParam.odometerBytes);
+  const idx = ODOMETER;
   for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let oc = 0;
   let oa = 0;

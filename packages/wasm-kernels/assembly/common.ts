@@ -33,3 +33,23 @@ import { StridedParam } from '../src/abi/params';
 @inline export function walkStride(p: usize, rank: i32, k: i32, d: i32): i32 {
   return param(p, StridedParam.shape + (k + 1) * rank + d);
 }
+
+// Scratch that used to be static data: with shared memory every thread's instance needs its own,
+// so these are per-instance pointers (wasm globals are never shared); a worker's instance points
+// them at a region the main thread allocated for it (setThreadScratch).
+
+/** The strided walks' odometer (StridedParam.odometerBytes). */
+export let ODOMETER: usize = memory.data(StridedParam.odometerBytes, 16);
+/** The GEMM edge tile: 6×8 floats. */
+export let TILE: usize = memory.data(6 * 8 * 4, 16);
+
+/** Bytes of one thread's scratch region for setThreadScratch (16-byte aligned). */
+export function threadScratchSize(): i32 {
+  return StridedParam.odometerBytes + 6 * 8 * 4;
+}
+
+/** Points this instance's scratch at `p` (threadScratchSize() bytes, 16-byte aligned). */
+export function setThreadScratch(p: usize): void {
+  ODOMETER = p;
+  TILE = p + StridedParam.odometerBytes;
+}

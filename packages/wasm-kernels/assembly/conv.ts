@@ -9,22 +9,24 @@ import { gemm, gemmImpl, setConvGeometry } from './gemm';
 /**
  * conv2d on NHWC x [nb,h,w,c] with filter [kh,kw,c,f] into y [nb,oh,ow,f]: one GEMM whose A
  * operand (the im2col patch matrix) is packed straight from the input. Params at p: the
- * Conv2dParam slots of src/abi/params.ts.
+ * Conv2dParam slots of src/abi/params.ts. Computes output rows (n, oy, ox) [row0, row0 + rows)
+ * only (rows < 0: all), so threads can share one convolution.
  */
-export function conv2d(x: usize, filter: usize, y: usize, p: usize, pa: usize, pb: usize): void {
+export function conv2d(x: usize, filter: usize, y: usize, p: usize, pa: usize, pb: usize, row0: i32, rows: i32): void {
   const nb = param(p, Conv2dParam.batch); const h = param(p, Conv2dParam.inH); const w = param(p, Conv2dParam.inW);
   const c = param(p, Conv2dParam.inC); const kh = param(p, Conv2dParam.kernelH); const kw = param(p, Conv2dParam.kernelW);
   const f = param(p, Conv2dParam.filters); const sh = param(p, Conv2dParam.strideH); const sw = param(p, Conv2dParam.strideW);
   const dh = param(p, Conv2dParam.dilationH); const dw = param(p, Conv2dParam.dilationW);
   const pt = param(p, Conv2dParam.padTop); const pl = param(p, Conv2dParam.padLeft);
   const oh = param(p, Conv2dParam.outH); const ow = param(p, Conv2dParam.outW);
-  const total = nb * oh * ow;
+  const total = rows < 0 ? nb * oh * ow - row0 : rows;
+  const out = y + off4(row0 * f);
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w) {
-    gemm(x, filter, y, total, f, c, false, false, f, pa, pb);
+    gemm(x + off4(row0 * c), filter, out, total, f, c, false, false, f, pa, pb);
     return;
   }
-  setConvGeometry(x, h, w, c, kw, sh, sw, dh, dw, pt, pl, oh, ow);
-  gemmImpl(0, 0, filter, f, y, total, f, kh * kw * c, false, false, f, pa, pb, true);
+  setConvGeometry(x, h, w, c, kw, sh, sw, dh, dw, pt, pl, oh, ow, row0);
+  gemmImpl(0, 0, filter, f, out, total, f, kh * kw * c, false, false, f, pa, pb, true);
 }
 
 /**

@@ -2,7 +2,7 @@
 // fused multiply-add, 5×8 otherwise so accumulators, operands and the product temporary fit in
 // V8's 15 usable xmm registers) and KC/MC/NC cache blocking. Batched, both transposes.
 
-import { madd, off4 } from './common';
+import { TILE, madd, off4 } from './common';
 
 const NR: i32 = 8;
 /** Rows of the micro-kernel's register tile (4, 5 or 6; settable for tuning). */
@@ -95,13 +95,15 @@ function packB(b: usize, ldb: i32, tB: bool, pc: i32, kc: i32, jc: i32, nc: i32,
 let cvX: usize = 0;
 let cvH = 0; let cvW = 0; let cvC = 0; let cvKW = 0; let cvSH = 0; let cvSW = 0;
 let cvDH = 0; let cvDW = 0; let cvPT = 0; let cvPL = 0; let cvOH = 0; let cvOW = 0;
+/** The patch-matrix row that GEMM row 0 stands for (a thread computes a band of rows). */
+let cvRow0 = 0;
 
-/** Sets the NHWC input and window geometry for implicit-im2col GEMM. */
+/** Sets the NHWC input and window geometry for implicit-im2col GEMM, from patch row `row0` on. */
 export function setConvGeometry(
-  x: usize, h: i32, w: i32, c: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+  x: usize, h: i32, w: i32, c: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32, row0: i32,
 ): void {
   cvX = x; cvH = h; cvW = w; cvC = c; cvKW = kw; cvSH = sh; cvSW = sw;
-  cvDH = dh; cvDW = dw; cvPT = pt; cvPL = pl; cvOH = oh; cvOW = ow;
+  cvDH = dh; cvDW = dw; cvPT = pt; cvPL = pl; cvOH = oh; cvOW = ow; cvRow0 = row0;
 }
 
 /**
@@ -119,7 +121,7 @@ function packAConv(ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
         for (let p = 0; p < kc; p++) store<f32>(panel + off4(p * MR + ii), 0);
         continue;
       }
-      const g = ic + i0 + ii;
+      const g = cvRow0 + ic + i0 + ii;
       const ox = g % cvOW;
       const t = g / cvOW;
       const oy = t % cvOH;
@@ -154,7 +156,6 @@ function packAConv(ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   }
 }
 
-const TILE = memory.data(6 * 8 * 4, 16);
 
 // @ts-ignore: decorator
 @inline function storeRow(c: usize, v0: v128, v1: v128, accumulate: bool): void {
@@ -309,6 +310,16 @@ function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate
  */
 export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tA: bool, tB: bool, ldc: i32, pa: usize, pb: usize): void {
   gemmImpl(a, tA ? m : k, b, tB ? k : n, c, m, n, k, tA, tB, ldc, pa, pb, false);
+}
+
+/**
+ * gemm with explicit row strides of A, B and C: a block of a larger product (the threads' panels).
+ * pa/pb as for gemm.
+ */
+export function gemmStrided(
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, tA: bool, tB: bool, pa: usize, pb: usize,
+): void {
+  gemmImpl(a, lda, b, ldb, c, m, n, k, tA, tB, ldc, pa, pb, false);
 }
 
 /**

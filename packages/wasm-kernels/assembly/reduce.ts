@@ -36,19 +36,44 @@ function sumRow(x: usize, n: i32): f32 {
   return s;
 }
 
-/** Max (isMax) or min of n contiguous float32 values; NaN propagates. */
+/**
+ * Max (isMax) or min of n contiguous float32 values; NaN propagates. pmax/pmin are one
+ * instruction each (f32x4.max/min lower to several on x64), so NaN is tracked by its own mask.
+ */
 function extremeRow(x: usize, n: i32, isMax: bool): f32 {
   let a0 = f32x4.splat(isMax ? -Infinity : Infinity);
   let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
+  let nan = f32x4.splat(0);
   let i = 0;
   if (isMax) {
-    for (; i + 8 <= n; i += 8) { a0 = f32x4.max(a0, v128.load(x + off4(i))); a1 = f32x4.max(a1, v128.load(x + off4(i + 4))); }
-    for (; i + 4 <= n; i += 4) a0 = f32x4.max(a0, v128.load(x + off4(i)));
+    for (; i + 16 <= n; i += 16) {
+      const v0 = v128.load(x + off4(i)); const v1 = v128.load(x + off4(i + 4));
+      const v2 = v128.load(x + off4(i + 8)); const v3 = v128.load(x + off4(i + 12));
+      a0 = f32x4.pmax(a0, v0); a1 = f32x4.pmax(a1, v1); a2 = f32x4.pmax(a2, v2); a3 = f32x4.pmax(a3, v3);
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+    }
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + off4(i));
+      a0 = f32x4.pmax(a0, v);
+      nan = v128.or(nan, f32x4.ne(v, v));
+    }
   } else {
-    for (; i + 8 <= n; i += 8) { a0 = f32x4.min(a0, v128.load(x + off4(i))); a1 = f32x4.min(a1, v128.load(x + off4(i + 4))); }
-    for (; i + 4 <= n; i += 4) a0 = f32x4.min(a0, v128.load(x + off4(i)));
+    for (; i + 16 <= n; i += 16) {
+      const v0 = v128.load(x + off4(i)); const v1 = v128.load(x + off4(i + 4));
+      const v2 = v128.load(x + off4(i + 8)); const v3 = v128.load(x + off4(i + 12));
+      a0 = f32x4.pmin(a0, v0); a1 = f32x4.pmin(a1, v1); a2 = f32x4.pmin(a2, v2); a3 = f32x4.pmin(a3, v3);
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+    }
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + off4(i));
+      a0 = f32x4.pmin(a0, v);
+      nan = v128.or(nan, f32x4.ne(v, v));
+    }
   }
-  const v = isMax ? f32x4.max(a0, a1) : f32x4.min(a0, a1);
+  if (v128.any_true(nan)) return NaN;
+  const v = isMax ? f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)) : f32x4.pmin(f32x4.pmin(a0, a1), f32x4.pmin(a2, a3));
   let m: f32;
   if (isMax) m = hmax(v);
   else m = -hmax(f32x4.neg(v));
@@ -57,8 +82,6 @@ function extremeRow(x: usize, n: i32, isMax: bool): f32 {
     if (e != e) return e;
     m = isMax ? (e > m ? e : m) : (e < m ? e : m);
   }
-  // A NaN in a vector lane: the reduction order may have hidden it from hmax's lane picks.
-  if (v128.any_true(f32x4.ne(v, v))) return NaN;
   return m;
 }
 

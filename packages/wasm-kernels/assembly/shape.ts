@@ -2,7 +2,7 @@
 // Strides are in elements and may be negative (reversed slices) or 0 (broadcast).
 
 import { StridedParam } from '../src/abi/params';
-import { off4, param, walkDim, walkStride } from './common';
+import { ODOMETER, off4, param, walkDim, walkStride } from './common';
 
 // @ts-ignore: decorator
 @inline function copyRow(size: i32, dst: usize, src: usize, n: i32, ss: i32, ds: i32): void {
@@ -33,7 +33,7 @@ export function copyStrided(size: i32, dst: usize, src: usize, p: usize): void {
   const ds = walkStride(p, rank, 1, rank - 1);
   let outer = 1;
   for (let d = 0; d < rank - 1; d++) outer *= walkDim(p, d);
-  const idx = memory.data(StridedParam.odometerBytes);
+  const idx = ODOMETER;
   for (let d = 0; d < StridedParam.maxRank; d++) store<i32>(idx + off4(d), 0);
   let os = 0;
   let od = 0;

@@ -152,7 +152,8 @@ const INF: f32 = Infinity;
 /** 1 / (1 + e^−x) from e = e^−|x| ≤ 1 (no overflow): 1/(1+e) for x ≥ 0, e/(1+e) below. */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
-  const e = vexpNeg(f32x4.neg(f32x4.abs(x)));
+  // −|x| is x with the sign bit set: one or.
+  const e = vexpNeg(v128.or(x, i32x4.splat(0x80000000)));
   const r = f32x4.div(splat(1), f32x4.add(splat(1), e));
   return v128.bitselect(f32x4.mul(e, r), r, f32x4.lt(x, splat(0)));
 }

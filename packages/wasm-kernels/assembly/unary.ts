@@ -34,57 +34,85 @@ function scalarF64(op: UnaryCode, x: f64): f64 {
   }
 }
 
-// @ts-ignore: decorator
-@inline function unaryVec(op: UnaryCode, x: v128, a: f32, b: f32): v128 {
-  switch (op) {
-    case UnaryCode.neg: return f32x4.neg(x);
-    case UnaryCode.abs: return f32x4.abs(x);
-    case UnaryCode.sign: {
-      // sign: ±1, zero stays zero (as +0), NaN stays NaN.
-      const one = v128.or(v128.and(x, i32x4.splat(0x80000000)), sp(1));
-      const r = v128.bitselect(one, sp(0), f32x4.ne(x, sp(0)));
-      return v128.bitselect(x, r, f32x4.ne(x, x));
-    }
-    case UnaryCode.square: return f32x4.mul(x, x);
-    case UnaryCode.relu: return v128.bitselect(sp(0), x, f32x4.lt(x, sp(0)));
-    case UnaryCode.relu6: return v128.bitselect(sp(6), v128.bitselect(sp(0), x, f32x4.lt(x, sp(0))), f32x4.gt(x, sp(6)));
-    case UnaryCode.floor: return f32x4.floor(x);
-    case UnaryCode.ceil: return f32x4.ceil(x);
-    case UnaryCode.round: return f32x4.nearest(x);
-    case UnaryCode.exp: return vexp(x);
-    case UnaryCode.expm1: return vexpm1(x);
-    case UnaryCode.log: return vlog(x);
-    case UnaryCode.log1p: return vlog1p(x);
-    case UnaryCode.sqrt: return f32x4.sqrt(x);
-    case UnaryCode.rsqrt: return f32x4.div(sp(1), f32x4.sqrt(x));
-    case UnaryCode.reciprocal: return f32x4.div(sp(1), x);
-    case UnaryCode.tanh: return vtanh(x);
-    case UnaryCode.sigmoid: return vsigmoid(x);
-    case UnaryCode.elu: return v128.bitselect(x, vexpm1Neg(x), f32x4.gt(x, sp(0)));
-    case UnaryCode.selu: {
-      const neg = f32x4.mul(vexpm1Neg(x), sp(SELU_SCALE * SELU_ALPHA));
-      return v128.bitselect(f32x4.mul(x, sp(SELU_SCALE)), neg, f32x4.gt(x, sp(0)));
-    }
-    case UnaryCode.gelu: return vgelu(x);
-    case UnaryCode.softplus: return vsoftplus(x);
-    case UnaryCode.silu: return f32x4.mul(x, vsigmoid(x));
-    case UnaryCode.leakyRelu: return v128.bitselect(f32x4.mul(x, sp(a)), x, f32x4.lt(x, sp(0)));
-    case UnaryCode.clip: return v128.bitselect(sp(a), v128.bitselect(sp(b), x, f32x4.gt(x, sp(b))), f32x4.lt(x, sp(a)));
-    default: return lanes(x, op);
+// Op classes: `v` maps one vector (a, b: leakyRelu's alpha, clip's bounds). They are type
+// arguments of unaryLoop, so each op gets its own loop with its body inlined.
+// NOTE: a loop taking the op code as a value kept a br_table on the code inside every iteration
+// (binaryen did not fold the constant): 3–4× slower for relu/neg, whose bodies are one or two
+// instructions.
+
+class UNeg { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.neg(x); } }
+class UAbs { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.abs(x); } }
+class USign {
+  @inline v(x: v128, a: f32, b: f32): v128 {
+    // sign: ±1, zero stays zero (as +0), NaN stays NaN.
+    const one = v128.or(v128.and(x, i32x4.splat(0x80000000)), sp(1));
+    const r = v128.bitselect(one, sp(0), f32x4.ne(x, sp(0)));
+    return v128.bitselect(x, r, f32x4.ne(x, x));
   }
+}
+class USquare { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.mul(x, x); } }
+// relu clears the lanes below zero (one andnot; NaN and −0 pass through as before).
+class URelu { @inline v(x: v128, a: f32, b: f32): v128 { return v128.andnot(x, f32x4.lt(x, sp(0))); } }
+class URelu6 { @inline v(x: v128, a: f32, b: f32): v128 { return v128.bitselect(sp(6), v128.bitselect(sp(0), x, f32x4.lt(x, sp(0))), f32x4.gt(x, sp(6))); } }
+class UFloor { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.floor(x); } }
+class UCeil { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.ceil(x); } }
+class URound { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.nearest(x); } }
+class UExp { @inline v(x: v128, a: f32, b: f32): v128 { return vexp(x); } }
+class UExpm1 { @inline v(x: v128, a: f32, b: f32): v128 { return vexpm1(x); } }
+class ULog { @inline v(x: v128, a: f32, b: f32): v128 { return vlog(x); } }
+class ULog1p { @inline v(x: v128, a: f32, b: f32): v128 { return vlog1p(x); } }
+class USqrt { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.sqrt(x); } }
+class URsqrt { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.div(sp(1), f32x4.sqrt(x)); } }
+class UReciprocal { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.div(sp(1), x); } }
+class UTanh { @inline v(x: v128, a: f32, b: f32): v128 { return vtanh(x); } }
+class USigmoid { @inline v(x: v128, a: f32, b: f32): v128 { return vsigmoid(x); } }
+class UElu { @inline v(x: v128, a: f32, b: f32): v128 { return v128.bitselect(x, vexpm1Neg(x), f32x4.gt(x, sp(0))); } }
+class USelu {
+  @inline v(x: v128, a: f32, b: f32): v128 {
+    const neg = f32x4.mul(vexpm1Neg(x), sp(SELU_SCALE * SELU_ALPHA));
+    return v128.bitselect(f32x4.mul(x, sp(SELU_SCALE)), neg, f32x4.gt(x, sp(0)));
+  }
+}
+class UGelu { @inline v(x: v128, a: f32, b: f32): v128 { return vgelu(x); } }
+class USoftplus { @inline v(x: v128, a: f32, b: f32): v128 { return vsoftplus(x); } }
+class USilu { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.mul(x, vsigmoid(x)); } }
+class ULeakyRelu { @inline v(x: v128, a: f32, b: f32): v128 { return v128.bitselect(f32x4.mul(x, sp(a)), x, f32x4.lt(x, sp(0))); } }
+class UClip { @inline v(x: v128, a: f32, b: f32): v128 { return v128.bitselect(sp(a), v128.bitselect(sp(b), x, f32x4.gt(x, sp(b))), f32x4.lt(x, sp(a))); } }
+class USin { @inline v(x: v128, a: f32, b: f32): v128 { return lanes(x, UnaryCode.sin); } }
+class UCos { @inline v(x: v128, a: f32, b: f32): v128 { return lanes(x, UnaryCode.cos); } }
+class UTan { @inline v(x: v128, a: f32, b: f32): v128 { return lanes(x, UnaryCode.tan); } }
+class UAtan { @inline v(x: v128, a: f32, b: f32): v128 { return lanes(x, UnaryCode.atan); } }
+
+/** unaryLoop for one-instruction ops: four vectors per iteration keep loads and stores streaming. */
+// @ts-ignore: decorator
+@inline function cheapLoop<Op>(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  const op = changetype<Op>(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v0 = v128.load(x + off4(i));
+    const v1 = v128.load(x + off4(i + 4));
+    const v2 = v128.load(x + off4(i + 8));
+    const v3 = v128.load(x + off4(i + 12));
+    v128.store(y + off4(i), op.v(v0, a, b));
+    v128.store(y + off4(i + 4), op.v(v1, a, b));
+    v128.store(y + off4(i + 8), op.v(v2, a, b));
+    v128.store(y + off4(i + 12), op.v(v3, a, b));
+  }
+  unaryLoop<Op>(x + off4(i), y + off4(i), n - i, a, b);
 }
 
 // @ts-ignore: decorator
-@inline function unaryLoop(op: UnaryCode, x: usize, y: usize, n: i32, a: f32, b: f32): void {
+@inline function unaryLoop<Op>(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  const op = changetype<Op>(0);
   let i = 0;
   // Two independent vectors per iteration: the polynomial chains of both overlap.
   for (; i + 8 <= n; i += 8) {
-    const r0 = unaryVec(op, v128.load(x + off4(i)), a, b);
-    const r1 = unaryVec(op, v128.load(x + off4(i + 4)), a, b);
+    const r0 = op.v(v128.load(x + off4(i)), a, b);
+    const r1 = op.v(v128.load(x + off4(i + 4)), a, b);
     v128.store(y + off4(i), r0);
     v128.store(y + off4(i + 4), r1);
   }
-  for (; i + 4 <= n; i += 4) v128.store(y + off4(i), unaryVec(op, v128.load(x + off4(i)), a, b));
+  for (; i + 4 <= n; i += 4) v128.store(y + off4(i), op.v(v128.load(x + off4(i)), a, b));
   if (i < n) {
     // Tail through one partly filled vector so every element takes the same code path.
     const rem = n - i;
@@ -92,7 +120,7 @@ function scalarF64(op: UnaryCode, x: f64): f64 {
     v = f32x4.replace_lane(v, 0, load<f32>(x + off4(i)));
     if (rem > 1) v = f32x4.replace_lane(v, 1, load<f32>(x + off4(i + 1)));
     if (rem > 2) v = f32x4.replace_lane(v, 2, load<f32>(x + off4(i + 2)));
-    const r = unaryVec(op, v, a, b);
+    const r = op.v(v, a, b);
     store<f32>(y + off4(i), f32x4.extract_lane(r, 0));
     if (rem > 1) store<f32>(y + off4(i + 1), f32x4.extract_lane(r, 1));
     if (rem > 2) store<f32>(y + off4(i + 2), f32x4.extract_lane(r, 2));
@@ -101,39 +129,39 @@ function scalarF64(op: UnaryCode, x: f64): f64 {
 
 /**
  * y = op(x) on n float32 values; a and b carry leakyRelu's alpha and clip's bounds. Each case
- * calls the loop with a constant code, so every op gets its own inlined loop.
+ * runs the loop of its op class.
  */
 export function unaryF32(op: UnaryCode, x: usize, y: usize, n: i32, a: f32, b: f32): void {
   switch (op) {
-    case UnaryCode.neg: unaryLoop(UnaryCode.neg, x, y, n, a, b); break;
-    case UnaryCode.abs: unaryLoop(UnaryCode.abs, x, y, n, a, b); break;
-    case UnaryCode.sign: unaryLoop(UnaryCode.sign, x, y, n, a, b); break;
-    case UnaryCode.square: unaryLoop(UnaryCode.square, x, y, n, a, b); break;
-    case UnaryCode.relu: unaryLoop(UnaryCode.relu, x, y, n, a, b); break;
-    case UnaryCode.relu6: unaryLoop(UnaryCode.relu6, x, y, n, a, b); break;
-    case UnaryCode.floor: unaryLoop(UnaryCode.floor, x, y, n, a, b); break;
-    case UnaryCode.ceil: unaryLoop(UnaryCode.ceil, x, y, n, a, b); break;
-    case UnaryCode.round: unaryLoop(UnaryCode.round, x, y, n, a, b); break;
-    case UnaryCode.exp: unaryLoop(UnaryCode.exp, x, y, n, a, b); break;
-    case UnaryCode.expm1: unaryLoop(UnaryCode.expm1, x, y, n, a, b); break;
-    case UnaryCode.log: unaryLoop(UnaryCode.log, x, y, n, a, b); break;
-    case UnaryCode.log1p: unaryLoop(UnaryCode.log1p, x, y, n, a, b); break;
-    case UnaryCode.sqrt: unaryLoop(UnaryCode.sqrt, x, y, n, a, b); break;
-    case UnaryCode.rsqrt: unaryLoop(UnaryCode.rsqrt, x, y, n, a, b); break;
-    case UnaryCode.reciprocal: unaryLoop(UnaryCode.reciprocal, x, y, n, a, b); break;
-    case UnaryCode.sin: unaryLoop(UnaryCode.sin, x, y, n, a, b); break;
-    case UnaryCode.cos: unaryLoop(UnaryCode.cos, x, y, n, a, b); break;
-    case UnaryCode.tan: unaryLoop(UnaryCode.tan, x, y, n, a, b); break;
-    case UnaryCode.atan: unaryLoop(UnaryCode.atan, x, y, n, a, b); break;
-    case UnaryCode.tanh: unaryLoop(UnaryCode.tanh, x, y, n, a, b); break;
-    case UnaryCode.sigmoid: unaryLoop(UnaryCode.sigmoid, x, y, n, a, b); break;
-    case UnaryCode.elu: unaryLoop(UnaryCode.elu, x, y, n, a, b); break;
-    case UnaryCode.selu: unaryLoop(UnaryCode.selu, x, y, n, a, b); break;
-    case UnaryCode.gelu: unaryLoop(UnaryCode.gelu, x, y, n, a, b); break;
-    case UnaryCode.softplus: unaryLoop(UnaryCode.softplus, x, y, n, a, b); break;
-    case UnaryCode.silu: unaryLoop(UnaryCode.silu, x, y, n, a, b); break;
-    case UnaryCode.leakyRelu: unaryLoop(UnaryCode.leakyRelu, x, y, n, a, b); break;
-    case UnaryCode.clip: unaryLoop(UnaryCode.clip, x, y, n, a, b); break;
+    case UnaryCode.neg: cheapLoop<UNeg>(x, y, n, a, b); break;
+    case UnaryCode.abs: cheapLoop<UAbs>(x, y, n, a, b); break;
+    case UnaryCode.sign: unaryLoop<USign>(x, y, n, a, b); break;
+    case UnaryCode.square: cheapLoop<USquare>(x, y, n, a, b); break;
+    case UnaryCode.relu: cheapLoop<URelu>(x, y, n, a, b); break;
+    case UnaryCode.relu6: cheapLoop<URelu6>(x, y, n, a, b); break;
+    case UnaryCode.floor: cheapLoop<UFloor>(x, y, n, a, b); break;
+    case UnaryCode.ceil: cheapLoop<UCeil>(x, y, n, a, b); break;
+    case UnaryCode.round: cheapLoop<URound>(x, y, n, a, b); break;
+    case UnaryCode.exp: unaryLoop<UExp>(x, y, n, a, b); break;
+    case UnaryCode.expm1: unaryLoop<UExpm1>(x, y, n, a, b); break;
+    case UnaryCode.log: unaryLoop<ULog>(x, y, n, a, b); break;
+    case UnaryCode.log1p: unaryLoop<ULog1p>(x, y, n, a, b); break;
+    case UnaryCode.sqrt: unaryLoop<USqrt>(x, y, n, a, b); break;
+    case UnaryCode.rsqrt: unaryLoop<URsqrt>(x, y, n, a, b); break;
+    case UnaryCode.reciprocal: unaryLoop<UReciprocal>(x, y, n, a, b); break;
+    case UnaryCode.sin: unaryLoop<USin>(x, y, n, a, b); break;
+    case UnaryCode.cos: unaryLoop<UCos>(x, y, n, a, b); break;
+    case UnaryCode.tan: unaryLoop<UTan>(x, y, n, a, b); break;
+    case UnaryCode.atan: unaryLoop<UAtan>(x, y, n, a, b); break;
+    case UnaryCode.tanh: unaryLoop<UTanh>(x, y, n, a, b); break;
+    case UnaryCode.sigmoid: unaryLoop<USigmoid>(x, y, n, a, b); break;
+    case UnaryCode.elu: unaryLoop<UElu>(x, y, n, a, b); break;
+    case UnaryCode.selu: unaryLoop<USelu>(x, y, n, a, b); break;
+    case UnaryCode.gelu: unaryLoop<UGelu>(x, y, n, a, b); break;
+    case UnaryCode.softplus: unaryLoop<USoftplus>(x, y, n, a, b); break;
+    case UnaryCode.silu: unaryLoop<USilu>(x, y, n, a, b); break;
+    case UnaryCode.leakyRelu: cheapLoop<ULeakyRelu>(x, y, n, a, b); break;
+    case UnaryCode.clip: cheapLoop<UClip>(x, y, n, a, b); break;
     default: unreachable();
   }
 }

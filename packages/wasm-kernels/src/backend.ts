@@ -1,6 +1,7 @@
 // The wasm Backend: tensors in linear memory (HeapAllocator), lifecycle and device info. Each op runs
 // its entry of the kernel table (./kernels.ts) with this backend as context: scratch memory freed
-// after the op, one reused parameter block, and wasm traps reported by op name.
+// after the op, one reused parameter block, wasm traps reported by op name, and — with the threaded
+// build — a worker pool that runs slices of one kernel (./schedule.ts decides the slices).
 
 import {
   bytesPerElement, makeTypedArray, runKernel, tableSupports,
@@ -11,6 +12,18 @@ import { HeapAllocator, type HeapStats } from './allocator.js';
 import type { Kernels } from './generated/kernels-abi.js';
 import { KERNELS, type WasmTensor } from './kernels.js';
 import type { WasmFlavor } from './loader.js';
+import { call, type KernelCall, type WorkerPool } from './threads.js';
+
+/** How the backend uses threads: the pool (absent when single-threaded) and why not, if not. */
+export interface Threading {
+  readonly pool?: WorkerPool;
+  /** Why the backend runs on one thread, in words a user can act on (null when it has a pool). */
+  readonly reason: string | null;
+  /** Split every splittable op whatever its size (tests cover the threaded path with small cases). */
+  readonly splitSmallOps?: boolean;
+  /** Where the tensor heap starts when the workers' scratch regions sit past the module's statics. */
+  readonly heapBase?: number;
+}
 
 interface WasmBuffer {
   ptr: number;
@@ -33,6 +46,8 @@ export class WasmBackend implements Backend {
   private i32v = new Int32Array(0);
   private paramView = new Int32Array(0);
   private scratch: number[] = [];
+  /** Ops (or epilogues) that ran as slices on several threads. */
+  private threadJobs = 0;
   /** Byte address of the parameter block (see `params()`). */
   readonly paramsAt: number;
   /** A tensor cannot outgrow the heap's maximum (`maxMemoryBytes`). */
@@ -45,9 +60,10 @@ export class WasmBackend implements Backend {
     private readonly wasmMemory: WebAssembly.Memory,
     readonly flavor: WasmFlavor,
     maxBytes: number,
+    private readonly threading: Threading = { reason: 'single-threaded build' },
   ) {
     this.maxTensorBytes = maxBytes;
-    this.heap = new HeapAllocator(wasmMemory, kernels.heapBase(), maxBytes);
+    this.heap = new HeapAllocator(wasmMemory, threading.heapBase ?? kernels.heapBase(), maxBytes);
     this.paramsAt = this.heap.alloc(PARAM_INTS * 4);
   }
 
@@ -112,21 +128,57 @@ export class WasmBackend implements Backend {
 
   memory(): BackendMemory {
     const s = this.heap.stats();
-    return { buffers: this.buffers.size, bytes: this.bytes, heapBytes: s.heapBytes, pooledBytes: s.freeBytes };
+    return { buffers: this.buffers.size, bytes: this.bytes, heapBytes: s.heapBytes, pooledBytes: s.freeBytes, threadJobs: this.threadJobs };
   }
 
   deviceInfo(): BackendDeviceInfo {
     const relaxed = this.flavor === 'relaxed-simd';
+    const threads = this.threads;
+    const reason = this.threading.reason;
     return {
       kind: 'cpu',
-      description: `WebAssembly ${relaxed ? 'relaxed SIMD' : 'SIMD128'} kernels (AssemblyScript, single thread)`,
+      description: `WebAssembly ${relaxed ? 'relaxed SIMD' : 'SIMD128'} kernels (AssemblyScript, ` +
+        `${threads > 1 ? `${threads} threads` : `single thread${reason ? `: ${reason}` : ''}`})`,
       simd: true,
       relaxedSimd: relaxed,
+      threads,
+      ...(reason ? { threadsNote: reason } : {}),
       heapBytes: this.wasmMemory.buffer.byteLength,
     };
   }
 
+  /** Threads an op may use: 1 without a worker pool, else the caller plus the workers. */
+  get threads(): number {
+    return this.threading.pool?.threads ?? 1;
+  }
+
+  /** Whether every splittable op is split whatever its size (the `splitSmallOps` option). */
+  get splitSmallOps(): boolean {
+    return this.threading.splitSmallOps === true;
+  }
+
+  /**
+   * Runs kernel calls that touch disjoint outputs: one directly, several on the pool (calls[0] on
+   * this thread). Errors name `op`; a worker's trap leaves the pool usable. `callerRuns` false
+   * sends every slice to the workers (tests of the workers' error path).
+   */
+  parallel(op: string, calls: readonly KernelCall[], callerRuns = true): void {
+    const pool = this.threading.pool;
+    if (calls.length === 1 || !pool) {
+      for (const c of calls) (this.kernels[c.fn] as (...a: number[]) => unknown)(...c.args);
+      return;
+    }
+    this.threadJobs++;
+    pool.run(op, this.kernels, calls, callerRuns);
+  }
+
+  /** Resolves once the workers have exited after dispose() (at once without workers). */
+  threadsStopped(): Promise<void> {
+    return this.threading.pool?.stopped ?? Promise.resolve();
+  }
+
   dispose(): void {
+    this.threading.pool?.dispose();
     this.buffers.clear();
     this.bytes = 0;
     this.heap.reset();
@@ -138,6 +190,7 @@ export class WasmBackend implements Backend {
    * SIMD, 5 without). For tuning and tests; returns the height in use.
    */
   setGemmRows(rows: 4 | 5 | 6): number {
+    this.onEveryThread('setGemmRows', call('setGemmRows', rows));
     return this.kernels.setGemmRows(rows);
   }
 
@@ -146,8 +199,15 @@ export class WasmBackend implements Backend {
    * KC·NC ≤ 262144); defaults 256 × 512. For tuning and tests; returns [KC, NC] in use.
    */
   setGemmBlocking(kc: number, nc: number): [number, number] {
+    this.onEveryThread('setGemmBlocking', call('setGemmBlocking', kc, nc));
     const r = this.kernels.setGemmBlocking(kc, nc);
     return [r >>> 16, r & 0xffff];
+  }
+
+  /** Runs `c` on every worker (their instances keep their own tuning globals). */
+  private onEveryThread(op: string, c: KernelCall): void {
+    const pool = this.threading.pool;
+    if (pool) pool.run(op, this.kernels, Array.from({ length: pool.threads }, () => c));
   }
 
   /** Allocator figures (heap size, free fragments) for diagnostics and tests. */
@@ -171,6 +231,12 @@ export class WasmBackend implements Backend {
   params(): Int32Array {
     this.refreshViews();
     return this.paramView;
+  }
+
+  /** All of linear memory as int32s, to write parameter blocks (take it after the op's temp() calls). */
+  int32View(): Int32Array {
+    this.refreshViews();
+    return this.i32v;
   }
 
   /** The int32 at byte address `ptr` (gather's error names the bad index). */

@@ -1,7 +1,8 @@
 // The wasm kernel table: one typed entry per primitive op, declaring the dtypes its AssemblyScript
 // kernels take, that turns (inputs, outputs, attrs) into one call of the module's exports. Codes and
 // parameter blocks are the shared ABI of ./abi; shapes are collapsed first (core's geometry), so
-// a strided walk runs over as few dims as possible.
+// a strided walk runs over as few dims as possible. Large ops go through ./schedule.ts, which cuts
+// them into slices for the worker pool of the threaded build (one slice without it).
 
 import {
   ANY_DTYPE, BINARY_ARITH_OPS, BOOL, COMPARE_OPS, FLOAT32, LOGIC_BINARY_OPS, NUMERIC, REDUCE_OPS, UNARY_KEEP_DTYPE_OPS,
@@ -17,6 +18,10 @@ import {
 } from './abi/codes.js';
 import { Conv2dParam, Pool2dParam, RecurrentParam, StridedParam } from './abi/params.js';
 import type { WasmBackend } from './backend.js';
+import {
+  MIN_WORK_PER_THREAD, batchedGemm, conv2dRows, elementwise, gemm2d, rowwise, walkSlices, type WalkOperand,
+} from './schedule.js';
+import { call } from './threads.js';
 
 /** How a kernel sees a tensor: the byte address of its first element in linear memory, shape, dtype, size. */
 export interface WasmTensor {
@@ -87,7 +92,12 @@ function slots<S extends number>(ctx: WasmBackend, values: { readonly [K in S]: 
 /** Strided copy of `shape` elements of `size` bytes from src to dst (byte addresses of the first elements). */
 function copy(ctx: WasmBackend, op: string, size: number, dst: number, src: number, shape: readonly number[],
   srcStrides: readonly number[], dstStrides: readonly number[]): void {
-  ctx.kernels.copyStrided(size, dst, src, walk(ctx, op, collapseDims(shape, [srcStrides, dstStrides], 1)));
+  copyWalk(ctx, op, size, dst, src, collapseDims(shape, [srcStrides, dstStrides], 1));
+}
+
+/** copyStrided over a collapsed walk (operand 0 = source, 1 = destination), sliced for threads. */
+function copyWalk(ctx: WasmBackend, op: string, size: number, dst: number, src: number, c: Collapsed): void {
+  walkSlices(ctx, op, c, [{ ptr: src, size }, { ptr: dst, size }], undefined, ([s, d], _, p) => call('copyStrided', size, d, s, p));
 }
 
 // ---- elementwise ----
@@ -96,8 +106,8 @@ function copy(ctx: WasmBackend, op: string, size: number, dst: number, src: numb
 function unary(op: UnaryMathOp | UnaryKeepDTypeOp): Run<UnaryMathOp | UnaryKeepDTypeOp> {
   const code = UNARY[op];
   return (ctx, [x], [y]) => {
-    if (x.dtype === 'float32') ctx.kernels.unaryF32(code, x.ptr, y.ptr, y.size, 0, 0);
-    else ctx.kernels.unaryI32(code, x.ptr, y.ptr, y.size, 0, 0);
+    const fn = x.dtype === 'float32' ? 'unaryF32' : 'unaryI32';
+    elementwise(ctx, op, y.size, (s, n) => call(fn, code, x.ptr + 4 * s, y.ptr + 4 * s, n, 0, 0));
   };
 }
 
@@ -105,7 +115,7 @@ function unary(op: UnaryMathOp | UnaryKeepDTypeOp): Run<UnaryMathOp | UnaryKeepD
 function predicate(op: UnaryPredicateOp): Run<UnaryPredicateOp> {
   const code = PREDICATE[op];
   return (ctx, [x], [y]) => {
-    if (x.dtype === 'float32') ctx.kernels.predicateF32(code, x.ptr, y.ptr, y.size);
+    if (x.dtype === 'float32') elementwise(ctx, op, y.size, (s, n) => call('predicateF32', code, x.ptr + 4 * s, y.ptr + s, n));
     else ctx.kernels.fill(y.ptr, y.size, 1, code === PredicateCode.isFinite ? 1 : 0);
   };
 }
@@ -114,19 +124,24 @@ function binary(op: BinaryOp): Run<BinaryOp> {
   const code = BINARY[op];
   return (ctx, [a, b], [y]) => {
     const c = collapseDims(y.shape, [broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape)], 1);
-    ctx.kernels.binary(code, DTYPE[a.dtype], a.ptr, b.ptr, y.ptr, walk(ctx, op, c));
+    const size = bytesPerElement(a.dtype);
+    const operands: WalkOperand[] = [{ ptr: a.ptr, size }, { ptr: b.ptr, size }];
+    walkSlices(ctx, op, c, operands, { ptr: y.ptr, size: bytesPerElement(y.dtype) },
+      ([pa, pb], py, p) => call('binary', code, DTYPE[a.dtype], pa, pb, py, p));
   };
 }
 
 const where: Run<'where'> = (ctx, [c, a, b], [y]) => {
   const walked = collapseDims(y.shape, [c, a, b].map((t) => broadcastStrides(t.shape, y.shape)), 1);
-  ctx.kernels.where(bytesPerElement(y.dtype), c.ptr, a.ptr, b.ptr, y.ptr, walk(ctx, 'where', walked));
+  const size = bytesPerElement(y.dtype);
+  walkSlices(ctx, 'where', walked, [{ ptr: c.ptr, size: 1 }, { ptr: a.ptr, size }, { ptr: b.ptr, size }], { ptr: y.ptr, size },
+    ([pc, pa, pb], py, p) => call('where', size, pc, pa, pb, py, p));
 };
 
 const clip: Run<'clip'> = (ctx, [x], [y], { min, max }) => {
   const k = ctx.kernels;
   if (x.dtype === 'float32') {
-    k.unaryF32(UnaryCode.clip, x.ptr, y.ptr, y.size, min, max);
+    elementwise(ctx, 'clip', y.size, (s, n) => call('unaryF32', UnaryCode.clip, x.ptr + 4 * s, y.ptr + 4 * s, n, min, max));
   } else if (min > INT32_MAX || max < INT32_MIN) {
     // int32: bounds beyond the int32 range either never apply or apply to every element.
     k.fill(y.ptr, y.size, 4, storedWord(min > INT32_MAX ? min : max, 'int32'));
@@ -136,7 +151,9 @@ const clip: Run<'clip'> = (ctx, [x], [y], { min, max }) => {
 };
 
 const fill: Run<'fill'> = (ctx, _, [y], { value }) => {
-  ctx.kernels.fill(y.ptr, y.size, bytesPerElement(y.dtype), storedWord(value, y.dtype));
+  const size = bytesPerElement(y.dtype);
+  const word = storedWord(value, y.dtype);
+  elementwise(ctx, 'fill', y.size, (s, n) => call('fill', y.ptr + s * size, n, size, word));
 };
 
 // ---- reductions ----
@@ -163,7 +180,8 @@ function reduce(op: ReduceOp): Run<ReduceOp> {
     const red = runs.flatMap((r, i) => (r.reduced ? [i] : []));
     if (red.length <= 1) {
       const at = red.length === 0 ? shape.length : red[0];
-      return ctx.kernels.reduce(code, dt, x.ptr, y.ptr, dimProduct(shape, 0, at), shape[at] ?? 1, dimProduct(shape, at + 1));
+      return reduceRows(ctx, op, code, dt, x.ptr, bytesPerElement(x.dtype), y.ptr, dimProduct(shape, 0, at), shape[at] ?? 1,
+        dimProduct(shape, at + 1));
     }
     const perm = [...runs.flatMap((r, i) => (r.reduced ? [] : [i])), ...red];
     const strides = stridesOf(shape);
@@ -171,21 +189,30 @@ function reduce(op: ReduceOp): Run<ReduceOp> {
     const tmp = ctx.temp(x.size * 4);
     copy(ctx, op, 4, tmp, x.ptr, permShape, perm.map((p) => strides[p]), stridesOf(permShape));
     const n = red.reduce((s, i) => s * shape[i], 1);
-    ctx.kernels.reduce(code, dt, tmp, y.ptr, y.size, n, 1);
+    reduceRows(ctx, op, code, dt, tmp, bytesPerElement(x.dtype), y.ptr, y.size, n, 1);
   };
+}
+
+/** reduce over an (outer, n, inner) view, split by outer rows; outputs are 4-byte. */
+function reduceRows(ctx: WasmBackend, op: string, code: ReduceCode, dt: DTypeCode, x: number, xSize: number, y: number,
+  outer: number, n: number, inner: number): void {
+  rowwise(ctx, op, outer, n * inner, MIN_WORK_PER_THREAD.reduced, (s, rows) => call('reduce', code, dt, x + s * n * inner * xSize, y + 4 * s * inner, rows, n, inner));
 }
 
 function argReduce(op: 'argMax' | 'argMin'): Run<'argMax' | 'argMin'> {
   return (ctx, [x], [y], { axis }) => {
     const [outer, n, inner] = aroundAxis(x.shape, axis);
-    ctx.kernels.argReduce(op === 'argMax', DTYPE[x.dtype], x.ptr, y.ptr, outer, n, inner);
+    const xSize = bytesPerElement(x.dtype);
+    rowwise(ctx, op, outer, n * inner, MIN_WORK_PER_THREAD.reduced, (s, rows) =>
+      call('argReduce', op === 'argMax', DTYPE[x.dtype], x.ptr + s * n * inner * xSize, y.ptr + 4 * s * inner, rows, n, inner));
   };
 }
 
 function softmax(op: 'softmax' | 'logSoftmax'): Run<'softmax' | 'logSoftmax'> {
   return (ctx, [x], [y], { axis }) => {
     const [outer, n, inner] = aroundAxis(x.shape, axis);
-    ctx.kernels.softmax(op === 'logSoftmax', x.ptr, y.ptr, outer, n, inner);
+    rowwise(ctx, op, outer, n * inner, MIN_WORK_PER_THREAD.softmax, (s, rows) =>
+      call('softmax', op === 'logSoftmax', x.ptr + 4 * s * n * inner, y.ptr + 4 * s * n * inner, rows, n, inner));
   };
 }
 
@@ -203,21 +230,23 @@ const topk: Run<'topk'> = (ctx, [x], [values, indices], { k }) => {
 
 // ---- matmul and convolution ----
 
-function gemm(ctx: WasmBackend, a: WasmTensor, b: WasmTensor, y: WasmTensor, transposeA: boolean, transposeB: boolean): void {
+function gemm(ctx: WasmBackend, op: string, a: WasmTensor, b: WasmTensor, y: WasmTensor, transposeA: boolean, transposeB: boolean): void {
   const { batch, batchA, batchB, m, k, n } = matmulDims(a.shape, b.shape, transposeA, transposeB);
-  const pa = ctx.temp(ctx.kernels.packASize() * 4);
-  const pb = ctx.temp(ctx.kernels.packBSize() * 4);
   if (batchB === 1 && batchA === batch && batch > 1 && !transposeA) {
     // A shared B: the batch of A stacks into one tall GEMM.
-    ctx.kernels.gemm(a.ptr, b.ptr, y.ptr, batch * m, n, k, false, transposeB, n, pa, pb);
+    gemm2d(ctx, op, a.ptr, b.ptr, y.ptr, batch * m, n, k, false, transposeB);
+    return;
+  }
+  if (batch === 1) {
+    gemm2d(ctx, op, a.ptr, b.ptr, y.ptr, m, n, k, transposeA, transposeB);
     return;
   }
   const strideA = batchA === 1 ? 0 : m * k;
   const strideB = batchB === 1 ? 0 : k * n;
-  ctx.kernels.matmul(a.ptr, b.ptr, y.ptr, batch, m, n, k, transposeA, transposeB, strideA, strideB, pa, pb);
+  batchedGemm(ctx, op, a.ptr, b.ptr, y.ptr, batch, m, n, k, transposeA, transposeB, strideA, strideB);
 }
 
-const matmul: Run<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => gemm(ctx, a, b, y, transposeA, transposeB);
+const matmul: Run<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => gemm(ctx, 'matmul', a, b, y, transposeA, transposeB);
 
 /**
  * The epilogue runs in place over the output while it is still warm in cache: bias added along
@@ -226,22 +255,24 @@ const matmul: Run<'matmul'> = (ctx, [a, b], [y], { transposeA, transposeB }) => 
 const addBias = binary('add');
 
 const fusedMatmul: Run<'fusedMatmul'> = (ctx, [a, b, bias], [y], { transposeA, transposeB, activation }) => {
-  gemm(ctx, a, b, y, transposeA, transposeB);
+  gemm(ctx, 'fusedMatmul', a, b, y, transposeA, transposeB);
   if (bias) addBias(ctx, [y, bias], [y], {});
-  if (activation !== 'linear') ctx.kernels.unaryF32(ACTIVATION[activation], y.ptr, y.ptr, y.size, 0, 0);
+  if (activation !== 'linear') {
+    const code = ACTIVATION[activation];
+    elementwise(ctx, 'fusedMatmul', y.size, (s, n) => call('unaryF32', code, y.ptr + 4 * s, y.ptr + 4 * s, n, 0, 0));
+  }
 };
 
 const conv2d: Run<'conv2d'> = (ctx, [x, f], [y], { strides, dilations, pads }) => {
-  const pa = ctx.temp(ctx.kernels.packASize() * 4);
-  const pb = ctx.temp(ctx.kernels.packBSize() * 4);
-  const p = slots<Conv2dParam>(ctx, {
+  const rows = y.size / f.shape[3];
+  const flopsPerRow = 2 * f.size;
+  conv2dRows(ctx, x.ptr, f.ptr, y.ptr, rows, flopsPerRow, () => slots<Conv2dParam>(ctx, {
     [Conv2dParam.batch]: x.shape[0], [Conv2dParam.inH]: x.shape[1], [Conv2dParam.inW]: x.shape[2], [Conv2dParam.inC]: x.shape[3],
     [Conv2dParam.kernelH]: f.shape[0], [Conv2dParam.kernelW]: f.shape[1], [Conv2dParam.filters]: f.shape[3],
     [Conv2dParam.strideH]: strides[0], [Conv2dParam.strideW]: strides[1],
     [Conv2dParam.dilationH]: dilations[0], [Conv2dParam.dilationW]: dilations[1],
     [Conv2dParam.padTop]: pads[0], [Conv2dParam.padLeft]: pads[2], [Conv2dParam.outH]: y.shape[1], [Conv2dParam.outW]: y.shape[2],
-  });
-  ctx.kernels.conv2d(x.ptr, f.ptr, y.ptr, p, pa, pb);
+  }));
 };
 
 function pool(kind: 'max' | 'avg'): Run<'maxPool2d' | 'avgPool2d'> {
@@ -320,7 +351,7 @@ const transpose: Run<'transpose'> = (ctx, [x], [y], { perm }) => {
     }
     return;
   }
-  ctx.kernels.copyStrided(size, y.ptr, x.ptr, walk(ctx, 'transpose', c));
+  copyWalk(ctx, 'transpose', size, y.ptr, x.ptr, c);
 };
 
 const slice: Run<'slice'> = (ctx, [x], [y], { begin, strides }) => {
@@ -382,9 +413,14 @@ export const KERNELS: KernelTable<WasmBackend, WasmTensor> = {
   ...kernelFamily(BINARY_ARITH_OPS, (op) => entry(op === 'div' ? FLOAT32 : NUMERIC, binary(op))),
   ...kernelFamily(COMPARE_OPS, (op) => entry(ANY_DTYPE, binary(op))),
   ...kernelFamily(LOGIC_BINARY_OPS, (op) => entry(BOOL, binary(op))),
-  leakyRelu: entry(FLOAT32, (ctx, [x], [y], { alpha }) => ctx.kernels.unaryF32(UnaryCode.leakyRelu, x.ptr, y.ptr, y.size, alpha, 0)),
+  leakyRelu: entry(FLOAT32, (ctx, [x], [y], { alpha }) =>
+    elementwise(ctx, 'leakyRelu', y.size, (s, n) => call('unaryF32', UnaryCode.leakyRelu, x.ptr + 4 * s, y.ptr + 4 * s, n, alpha, 0))),
   clip: entry(NUMERIC, clip),
-  cast: entry(ANY_DTYPE, (ctx, [x], [y]) => ctx.kernels.cast(DTYPE[x.dtype], DTYPE[y.dtype], x.ptr, y.ptr, y.size)),
+  cast: entry(ANY_DTYPE, (ctx, [x], [y]) => {
+    const xs = bytesPerElement(x.dtype);
+    const ys = bytesPerElement(y.dtype);
+    elementwise(ctx, 'cast', y.size, (s, n) => call('cast', DTYPE[x.dtype], DTYPE[y.dtype], x.ptr + s * xs, y.ptr + s * ys, n));
+  }),
   where: entry(BOOL, where),
   fill: entry(ANY_DTYPE, fill),
   ...kernelFamily(REDUCE_OPS, (op) => entry(NUMERIC, reduce(op))),

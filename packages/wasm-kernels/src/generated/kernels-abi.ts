@@ -200,6 +200,26 @@ export interface Kernels {
     a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, ldc: number, pa: number, pb: number,
   ): void;
   /**
+   * assembly/gemm/gemmStrided
+   * @param a `usize`
+   * @param lda `i32`
+   * @param b `usize`
+   * @param ldb `i32`
+   * @param c `usize`
+   * @param ldc `i32`
+   * @param m `i32`
+   * @param n `i32`
+   * @param k `i32`
+   * @param tA `bool`
+   * @param tB `bool`
+   * @param pa `usize`
+   * @param pb `usize`
+   */
+  gemmStrided(
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, tA: boolean, tB: boolean,
+    pa: number, pb: number,
+  ): void;
+  /**
    * assembly/gemm/matmul
    * @param a `usize`
    * @param b `usize`
@@ -250,8 +270,10 @@ export interface Kernels {
    * @param p `usize`
    * @param pa `usize`
    * @param pb `usize`
+   * @param row0 `i32`
+   * @param rows `i32`
    */
-  conv2d(x: number, filter: number, y: number, p: number, pa: number, pb: number): void;
+  conv2d(x: number, filter: number, y: number, p: number, pa: number, pb: number, row0: number, rows: number): void;
   /**
    * assembly/conv/pool2d
    * @param isAvg `bool`
@@ -260,6 +282,16 @@ export interface Kernels {
    * @param p `usize`
    */
   pool2d(isAvg: boolean, x: number, y: number, p: number): void;
+  /**
+   * assembly/common/setThreadScratch
+   * @param p `usize`
+   */
+  setThreadScratch(p: number): void;
+  /**
+   * assembly/common/threadScratchSize
+   * @returns `i32`
+   */
+  threadScratchSize(): number;
   /**
    * assembly/recurrent/recurrent
    * @param p `usize`
