@@ -14,6 +14,7 @@ export {
 } from './engine/index.js';
 export type { BackendState, InitOptions, MemoryInfo, OpListener, OpRecord, TensorContainer } from './engine/index.js';
 export { info, runtimeInfo } from './info.js';
+export { profile, type Profile, type ProfileRecord, type ProfileSummaryRow } from './profile.js';
 export type { EngineInfo, RuntimeInfo } from './info.js';
 export type { Backend, BackendDeviceInfo, BackendFactory, BackendMemory, DataId, TensorInfo } from './backend/backend.js';
 // The op vocabulary app code meets in `onOp` records; the op families and name lists live in `@loom/core/backend`.
