@@ -62,7 +62,7 @@ export {
   savedModelToJSON, saveModelToFiles, saveModelToIndexedDB,
 } from './models/io.js';
 export type { SavedModel } from './models/io.js';
-export { downloadModel, exportModel, exportModelToFiles, exportOnnx, importModel, importOnnx } from './io/index.js';
+export { downloadModel, exportModel, exportModelFiles, exportModelToFiles, exportOnnx, importModel, importOnnx } from './io/index.js';
 export type {
   ExportOptions, ExportResult, ImportOptions, ModelFormat, ModelSource, OnnxExportOptions, TfjsArtifacts, TfjsModelJSON, TfjsWeightSpec,
 } from './io/index.js';

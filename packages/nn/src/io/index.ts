@@ -179,7 +179,15 @@ async function importBytes(bytes: Uint8Array, format: ModelFormat, options: Impo
   }
 }
 
-/** Files (name → bytes) an export is written as. */
+/**
+ * The files an export is written as, named after `name` (`model.json` + `model.weights.bin` for 'tfjs'
+ * and 'loom', one `.keras` / `.onnx` / `.safetensors` file otherwise) — for uploads, workers, zips.
+ */
+export async function exportModelFiles(model: Model, options: ExportOptions & { name?: string }): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const format = checkFormat('exportModelFiles', options?.format);
+  return (await exportFiles(model, format, options.name ?? 'model')).map(([name, bytes]) => ({ name, bytes }));
+}
+
 async function exportFiles(model: Model, format: ModelFormat, base: string): Promise<[string, Uint8Array][]> {
   const enc = new TextEncoder();
   if (format === 'tfjs') {
