@@ -8,10 +8,10 @@ import { markdownReport, ratioTable } from './harness/report.js';
 import type { BenchReport } from './harness/types.js';
 
 /** The base file name of a report. */
-export function reportBaseName(report: BenchReport, kind: 'node' | 'browser'): string {
+export function reportBaseName(report: BenchReport, kind: 'node' | 'browser' | 'gpu'): string {
   const host = report.machine.host.replace(/[^A-Za-z0-9._-]+/g, '-');
   const day = report.machine.date.slice(0, 10);
-  return `${day}-${host}${kind === 'browser' ? '-browser' : ''}${report.options.quick ? '-quick' : ''}${report.options.filter ? '-filtered' : ''}`;
+  return `${day}-${host}${kind === 'node' ? '' : `-${kind}`}${report.options.quick ? '-quick' : ''}${report.options.filter ? '-filtered' : ''}`;
 }
 
 /** Writes JSON (every sample), markdown and SVG; returns the paths. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build, preview } from 'vite';
 import { parseArgs } from './harness/suite.js';
+import { mergeRuns } from './harness/report.js';
 import type { BenchReport } from './harness/types.js';
 import { reportBaseName, updateReadme, writeReport } from './output.js';
 
@@ -35,16 +36,36 @@ async function main(): Promise<void> {
   if (!url) throw new Error('vite preview did not report a URL');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   try {
-    const page = await browser.newPage();
-    let finish: (r: BenchReport | { error: string }) => void = () => {};
-    const done = new Promise<BenchReport | { error: string }>((resolve) => { finish = resolve; });
-    await page.exposeFunction('benchDone', (r: BenchReport | { error: string }) => finish(r));
-    await page.exposeFunction('benchLog', (line: string) => console.log(line));
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    const query = new URLSearchParams({ args: JSON.stringify(argv), host: os.hostname() });
-    await page.goto(`${url}browser/index.html?${query}`);
-    const result = await done;
-    if ('error' in result) throw new Error(`the benchmark page failed: ${result.error}`);
+    /** One page of the run: its report. */
+    const runPage = async (pageArgv: string[], tfjsThreads: number): Promise<BenchReport> => {
+      const page = await browser.newPage();
+      let finish: (r: BenchReport | { error: string }) => void = () => {};
+      const done = new Promise<BenchReport | { error: string }>((resolve) => { finish = resolve; });
+      await page.exposeFunction('benchDone', (r: BenchReport | { error: string }) => finish(r));
+      await page.exposeFunction('benchLog', (line: string) => console.log(line));
+      page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      const query = new URLSearchParams({ args: JSON.stringify(pageArgv), host: os.hostname(), tfjsThreads: String(tfjsThreads) });
+      await page.goto(`${url}browser/index.html?${query}`);
+      const r = await done;
+      await page.close();
+      if ('error' in r) throw new Error(`the benchmark page failed: ${r.error}`);
+      return r;
+    };
+    let result = await runPage(argv, 1);
+    // TF.js fixes its wasm thread count when its backend starts: a second page runs it on N threads
+    // next to Loom's threaded engine.
+    const threads = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
+    const mtIds = ['loom-wasm', 'loom-wasm-mt', 'tfjs-wasm-mt'];
+    const wanted = args.engines ? mtIds.filter((id) => args.engines!.includes(id)) : mtIds;
+    if (threads > 1 && wanted.includes('tfjs-wasm-mt')) {
+      const rest = argv.filter((a, i) => a !== '--engines' && argv[i - 1] !== '--engines');
+      try {
+        const second = await runPage([...rest, '--engines', wanted.join(',')], threads);
+        result = mergeRuns(result, second, ['tfjs-wasm-mt'], { many: 'tfjs-wasm-mt', one: 'tfjs-wasm' });
+      } catch (e) {
+        result.unavailable.push({ id: 'tfjs-wasm-mt', label: `TF.js wasm (${threads} threads)`, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+      }
+    }
     const cpus = os.cpus();
     result.machine.cpu = cpus[0]?.model.trim() ?? 'unknown CPU';
     result.machine.platform = `${os.platform()} ${os.release()} ${os.arch()} (${result.machine.platform})`;

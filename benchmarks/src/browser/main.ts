@@ -36,11 +36,18 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(JSON.parse(new URLSearchParams(location.search).get('args') ?? '[]') as string[]);
-  const loom = await createLoomEngines({ load, allowSoftwareGpu: args.softwareGpu, coreVersion: 'sources' });
-  const peers = await createTfjsEngines({ wasmPath: new URL('./tfjs-wasm/', location.href).href, webgpu: true, allowSoftwareGpu: args.softwareGpu });
+  const query = new URLSearchParams(location.search);
+  const args = parseArgs(JSON.parse(query.get('args') ?? '[]') as string[]);
+  // Loom's threaded engine and, on the second page of a run (TF.js fixes its threads per page), TF.js wasm on N threads.
+  const threads = Math.min(navigator.hardwareConcurrency || 1, 8);
+  const tfjsThreads = Number(query.get('tfjsThreads') ?? '1');
+  const loom = await createLoomEngines({ load, allowSoftwareGpu: args.softwareGpu, coreVersion: 'sources', threads });
+  const peers = await createTfjsEngines({ wasmPath: new URL('./tfjs-wasm/', location.href).href, webgpu: tfjsThreads === 1,
+    allowSoftwareGpu: args.softwareGpu, wasmThreads: tfjsThreads });
   let engines = [...loom.engines, ...peers.engines];
   if (args.engines) engines = engines.filter((e) => args.engines!.includes(e.id));
+  // The second page exists for TF.js on N threads: without it there is nothing to add.
+  if (tfjsThreads > 1 && !engines.some((e) => e.id === 'tfjs-wasm-mt')) engines = [];
   for (const e of engines) log(`engine ${e.id}: ${e.label} — ${e.version}${e.train ? '' : ` (models: ${e.trainUnavailable})`}`);
   const unavailable = [...loom.unavailable, ...peers.unavailable];
   for (const u of unavailable) log(`engine ${u.id}: unavailable: ${u.reason}`);
@@ -53,7 +60,7 @@ async function main(): Promise<void> {
     runtime: (ua.match(/(HeadlessChrome|Chrome)\/[\d.]+/)?.[0] ?? ua).replace('HeadlessChrome', 'Headless Chromium'),
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     notes: [
-      'Every CPU engine runs on one thread. Figures from a shared machine are noisy: compare the ratios within one run, not absolute numbers across runs.',
+      `CPU engines run on one thread except those labelled "${threads} threads"; TF.js wasm on ${threads} threads ran on a second page (TF.js fixes its thread count per page), so its scaling column comes from medians. Figures from a shared machine are noisy: compare the ratios within one run, not absolute numbers across runs.`,
       'Loom packages are built from their sources by Vite for this page.',
     ],
   };

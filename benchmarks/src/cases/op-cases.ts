@@ -140,3 +140,8 @@ export function opCases(): BenchCase[] {
   }));
   return cases;
 }
+
+/** Cases that only make sense on a GPU (`--gpu`): matmul 2048 and 4096. */
+export function gpuOpCases(): BenchCase[] {
+  return [matmulCase(2048, 2048, 2048), matmulCase(4096, 4096, 4096)];
+}

@@ -130,6 +130,15 @@ export function trainCases(): BenchCase[] {
   return cases;
 }
 
+/** Training cases that only make sense on a GPU (`--gpu`): LSTM(256) over T = 200 steps, batch 64. */
+export function gpuTrainCases(): BenchCase[] {
+  return [trainCase({
+    id: 'train-lstm256-64x200x8', title: 'LSTM(256) train step on [64,200,8] → Dense(1), MSE, Adam',
+    model: { inputShape: [200, 8], layers: [{ type: 'lstm', units: 256 }, { type: 'dense', units: 1 }], loss: 'meanSquaredError', learningRate: 1e-3 },
+    xShape: [64, 200, 8], yShape: [64, 1], y: (s) => uniform(64, s),
+  })];
+}
+
 /** The latency of one predict call on a fixed input (the gate compares the first call's output). */
 function latencyCase(id: string, title: string, spec: ModelSpec, xShape: number[]): BenchCase {
   const seed = seedOf(id);

@@ -1,5 +1,6 @@
-// Loom engines: the reference `js` backend always; `wasm` (relaxed-SIMD and plain SIMD builds) and
-// `webgpu` when their packages load and create a backend; model building through @loom/nn.
+// Loom engines: the reference `js` backend always; `wasm` (relaxed-SIMD and plain SIMD builds on one
+// thread, and the threaded build on the machine's threads) and `webgpu` when their packages load and
+// create a backend; model building through @loom/nn.
 
 import * as loom from '@loom/core';
 import type { Engine, LayerSpec, ModelHandle, ModelSpec, TensorOps, TrainApi, UnavailableEngine } from '../harness/types.js';
@@ -136,7 +137,7 @@ function loomTrain(nn: NnModule): TrainApi {
 }
 
 interface BackendModules {
-  wasm?: (o?: { relaxedSimd?: boolean | 'auto'; name?: string }) => Promise<loom.Backend & { flavor?: string }>;
+  wasm?: (o?: { relaxedSimd?: boolean | 'auto'; name?: string; threads?: number | 'auto' }) => Promise<loom.Backend & { flavor?: string; threads?: number }>;
   webgpu?: (o?: Record<string, unknown>) => Promise<loom.Backend>;
 }
 
@@ -147,6 +148,8 @@ export interface LoomEngineOptions {
   allowSoftwareGpu: boolean;
   /** Shown in the report. */
   coreVersion?: string;
+  /** Threads of the threaded wasm engine `loom-wasm-mt` (the machine's count); 1 or less: none. */
+  threads?: number;
 }
 
 /** Creates every Loom engine this runtime can run; the rest are listed with the reason. */
@@ -181,23 +184,44 @@ export async function createLoomEngines(opts: LoomEngineOptions): Promise<{ engi
     const { module, from } = await opts.load('@loom/wasm-kernels');
     const wasmMod = (module as BackendModules).wasm;
     if (typeof wasmMod !== 'function') throw new Error('@loom/wasm-kernels does not export wasm()');
-    const relaxed = await wasmMod({ relaxedSimd: 'auto', name: 'wasm' });
+    // One thread, like TF.js wasm's default; the threaded engine is loom-wasm-mt below.
+    const relaxed = await wasmMod({ relaxedSimd: 'auto', name: 'wasm', threads: 1 });
     loom.registerBackend(relaxed, 1);
     const flavor = relaxed.flavor ?? String(relaxed.deviceInfo().description ?? '');
     engines.push(withTrain({
-      id: 'loom-wasm', family: 'loom', label: `Loom wasm (${flavor})`, version: `${version}, @loom/wasm-kernels (${from})`, device: 'cpu',
+      id: 'loom-wasm', family: 'loom', label: `Loom wasm (${flavor}, 1 thread)`, version: `${version}, @loom/wasm-kernels (${from})`, device: 'cpu',
       activate: () => loom.setBackend(relaxed.name), ops: loomOps(true),
     }));
+    const threads = opts.threads ?? 1;
+    if (threads > 1) {
+      try {
+        const mt = await wasmMod({ relaxedSimd: 'auto', name: 'wasm-mt', threads });
+        const info = mt.deviceInfo();
+        if (info.threads !== threads) {
+          mt.dispose();
+          throw new Error(`the threaded build runs on ${String(info.threads ?? 1)} thread(s): ${String(info.threadsNote ?? info.description)}`);
+        }
+        loom.registerBackend(mt, 1);
+        engines.push(withTrain({
+          id: 'loom-wasm-mt', family: 'loom', label: `Loom wasm (${flavor}, ${threads} threads)`, version: `${version}, @loom/wasm-kernels (${from})`,
+          device: 'cpu', threads, activate: () => loom.setBackend(mt.name), ops: loomOps(true),
+        }));
+      } catch (e) {
+        unavailable.push({ id: 'loom-wasm-mt', label: `Loom wasm (${threads} threads)`, reason: msg(e) });
+      }
+    } else {
+      unavailable.push({ id: 'loom-wasm-mt', label: 'Loom wasm (threads)', reason: 'this machine reports one core' });
+    }
     if (flavor === 'relaxed-simd') {
       try {
-        const plain = await wasmMod({ relaxedSimd: false, name: 'wasm-simd' });
+        const plain = await wasmMod({ relaxedSimd: false, name: 'wasm-simd', threads: 1 });
         if (plain.name === relaxed.name) {
           plain.dispose();
           throw new Error(`wasm() ignored the name option: both builds are called '${plain.name}'`);
         }
         loom.registerBackend(plain, 1);
         engines.push(withTrain({
-          id: 'loom-wasm-simd', family: 'loom', label: 'Loom wasm (simd)', version: `${version}, @loom/wasm-kernels (${from})`, device: 'cpu',
+          id: 'loom-wasm-simd', family: 'loom', label: 'Loom wasm (simd, 1 thread)', version: `${version}, @loom/wasm-kernels (${from})`, device: 'cpu',
           activate: () => loom.setBackend(plain.name), ops: loomOps(true),
         }));
       } catch (e) {

@@ -1,5 +1,6 @@
-// TensorFlow.js peers: the cpu and wasm backends (single thread, SIMD) everywhere, webgpu in
-// browsers; model building through @tensorflow/tfjs-layers.
+// TensorFlow.js peers: the cpu and wasm backends (SIMD; one thread, or N threads where TF.js's
+// threaded build runs — a cross-origin isolated page) everywhere, webgpu in browsers; model building
+// through @tensorflow/tfjs-layers.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -102,6 +103,12 @@ export interface TfjsEngineOptions {
   webgpu: boolean;
   /** Include a software WebGPU adapter. */
   allowSoftwareGpu: boolean;
+  /**
+   * Threads of TF.js wasm (default 1, engine `tfjs-wasm`); above 1 the engine is `tfjs-wasm-mt` on
+   * that many threads instead. TF.js fixes the count when its backend starts, so one process (page)
+   * has one of the two.
+   */
+  wasmThreads?: number;
 }
 
 /** Creates the TF.js peers this runtime can run; the rest are listed with the reason. */
@@ -116,9 +123,9 @@ export async function createTfjsEngines(opts: TfjsEngineOptions): Promise<{ engi
     trainUnavailable = `@tensorflow/tfjs-layers unavailable: ${msg(e)}`;
   }
   const v = `@tensorflow/tfjs-core ${tf.version_core}`;
-  const add = (id: string, label: string, backend: string, version: string, device: 'cpu' | 'gpu', hostVisible: boolean): void => {
+  const add = (id: string, label: string, backend: string, version: string, device: 'cpu' | 'gpu', hostVisible: boolean, threads = 1): void => {
     engines.push({
-      id, label, family: 'peer', version, device, train, trainUnavailable, ops: tfjsOps(hostVisible),
+      id, label, family: 'peer', version, device, threads, train, trainUnavailable, ops: tfjsOps(hostVisible),
       activate: async () => {
         if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
       },
@@ -132,14 +139,28 @@ export async function createTfjsEngines(opts: TfjsEngineOptions): Promise<{ engi
   }
   try {
     const w = await import('@tensorflow/tfjs-backend-wasm');
-    // One thread, SIMD: the same resources Loom's wasm backend uses.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // SIMD, and one thread unless asked for more: the same resources as the Loom engine it is paired with.
+    const threads = opts.wasmThreads ?? 1;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+    if (threads > 1) w.setThreadsCount(threads);
     w.setWasmPaths(opts.wasmPath);
-    if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
+    // NOTE: a threaded TF.js whose workers fail never settles setBackend: give up after 60 s.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`tf.setBackend('wasm') on ${threads} threads did not finish within 60 s`)), 60000);
+    });
+    try {
+      if (!(await Promise.race([tf.setBackend('wasm'), gaveUp]))) throw new Error("tf.setBackend('wasm') failed");
+    } finally {
+      clearTimeout(timer);
+    }
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    add('tfjs-wasm', `TF.js wasm (${simd ? 'simd' : 'no simd'}, 1 thread)`, 'wasm', `${v}, tfjs-backend-wasm ${w.version_wasm}`, 'cpu', true);
+    const got = threads > 1 ? w.getThreadsCount() : 1;
+    if (got !== threads) throw new Error(`TF.js wasm started ${got} thread(s), not ${threads}`);
+    add(threads > 1 ? 'tfjs-wasm-mt' : 'tfjs-wasm', `TF.js wasm (${simd ? 'simd' : 'no simd'}, ${threads} thread${threads > 1 ? 's' : ''})`, 'wasm',
+      `${v}, tfjs-backend-wasm ${w.version_wasm}`, 'cpu', true, threads);
   } catch (e) {
-    unavailable.push({ id: 'tfjs-wasm', label: 'TF.js wasm', reason: msg(e) });
+    unavailable.push({ id: (opts.wasmThreads ?? 1) > 1 ? 'tfjs-wasm-mt' : 'tfjs-wasm', label: 'TF.js wasm', reason: msg(e) });
   }
   if (opts.webgpu) {
     try {

@@ -39,6 +39,9 @@ function escapeCell(s: string): string {
 /** Like-for-like pairs shown in the markdown (every pair is in the JSON). */
 export const PRIMARY_PAIRS: readonly { loom: string; peer: string }[] = [
   { loom: 'loom-wasm', peer: 'tfjs-wasm' },
+  { loom: 'loom-wasm-mt', peer: 'tfjs-wasm-mt' },
+  { loom: 'loom-wasm-mt', peer: 'loom-wasm' },
+  { loom: 'tfjs-wasm-mt', peer: 'tfjs-wasm' },
   { loom: 'loom-wasm-simd', peer: 'tfjs-wasm' },
   { loom: 'loom-js', peer: 'tfjs-cpu' },
   { loom: 'loom-wasm', peer: 'tfjs-cpu' },
@@ -119,7 +122,8 @@ export function markdownReport(report: BenchReport, chartFile?: string): string 
   out.push('## Engines', '');
   for (const e of report.engines) out.push(`- **${e.label}** (\`${e.id}\`, ${e.device}): ${e.version}`);
   for (const u of report.unavailable) out.push(`- ${u.label} (\`${u.id}\`): unavailable: ${u.reason}`);
-  out.push('', '## Loom ÷ peer speed (> 1: Loom faster)', '', 'Median over interleaved rounds of peer time ÷ Loom time, paired round by round; (min–max) over rounds.', '');
+  out.push('', '## Loom ÷ peer speed (> 1: Loom faster)', '', 'Median over interleaved rounds of peer time ÷ Loom time, paired round by round; (min–max) over rounds. ' +
+    'A column comparing an engine on N threads with the same engine on 1 thread is its thread scaling (N threads ÷ 1 thread speed).', '');
   out.push(ratioTable(report));
   out.push('## Throughput (median)', '', 'GFLOP/s, GB/s, Gelem/s: higher is better; ms/step, ms: lower is better. ✗ wrong: failed the correctness gate, not timed.', '');
   out.push(throughputTable(report));
@@ -140,4 +144,35 @@ export function markdownReport(report: BenchReport, chartFile?: string): string 
   }
   out.push('## Details', '', detailTable(report));
   return out.join('\n');
+}
+
+/**
+ * Adds a second run's engines to `base` (the browser's second page, where TF.js wasm starts on N
+ * threads: TF.js fixes its thread count per page). For each case present in both: the engines of
+ * `ids` that `base` lacks, the ratios of `extra` that involve them, and — from medians, as the two
+ * pages' rounds cannot be paired — the scaling of `many` over `one` across the pages.
+ */
+export function mergeRuns(base: BenchReport, extra: BenchReport, ids: readonly string[], scaling?: { many: string; one: string }): BenchReport {
+  const added = ids.filter((id) => !base.engines.some((e) => e.id === id) && extra.engines.some((e) => e.id === id));
+  const cases = base.cases.map((c) => {
+    const x = extra.cases.find((y) => y.id === c.id);
+    if (!x) return c;
+    const engines = { ...c.engines };
+    for (const id of added) if (x.engines[id]) engines[id] = x.engines[id];
+    const ratios = [...c.ratios, ...x.ratios.filter((r) => added.includes(r.loom) || added.includes(r.peer))];
+    const many = scaling && engines[scaling.many];
+    const one = scaling && engines[scaling.one];
+    if (scaling && many?.status === 'ok' && one?.status === 'ok') {
+      ratios.push({ loom: scaling.many, peer: scaling.one, ratio: one.summary.median / many.summary.median,
+        min: one.summary.min / many.summary.max, max: one.summary.max / many.summary.min });
+    }
+    return { ...c, engines, ratios };
+  });
+  return {
+    ...base,
+    engines: [...base.engines, ...extra.engines.filter((e) => added.includes(e.id))],
+    unavailable: [...base.unavailable.filter((u) => !added.includes(u.id)),
+      ...extra.unavailable.filter((u) => ids.includes(u.id) && !base.unavailable.some((b) => b.id === u.id))],
+    cases,
+  };
 }

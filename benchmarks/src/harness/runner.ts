@@ -198,12 +198,18 @@ export function rooflinePercent(work: Work, seconds: number, peak: PeakFigures):
   return undefined;
 }
 
-/** Sets each CPU engine's roofline percentage on every timed outcome (GPU engines get none). */
-export function applyRoofline(cases: readonly CaseResult[], devices: ReadonlyMap<string, 'cpu' | 'gpu'>, peak: PeakFigures): void {
+/**
+ * Sets each CPU engine's roofline percentage on every timed outcome (GPU engines get none); an
+ * engine on N threads is held to N times the single-thread peak (`threads`, default 1).
+ */
+export function applyRoofline(cases: readonly CaseResult[], devices: ReadonlyMap<string, 'cpu' | 'gpu'>, peak: PeakFigures,
+  threads: ReadonlyMap<string, number> = new Map()): void {
   for (const c of cases) {
     for (const [id, o] of Object.entries(c.engines)) {
       if (o?.status !== 'ok' || devices.get(id) !== 'cpu') continue;
-      const pct = rooflinePercent(c.work, o.summary.median, peak);
+      const t = threads.get(id) ?? 1;
+      const scaled = { simdGflops: peak.simdGflops * t, relaxedGflops: peak.relaxedGflops === null ? null : peak.relaxedGflops * t, copyGBs: peak.copyGBs * t };
+      const pct = rooflinePercent(c.work, o.summary.median, t === 1 ? peak : scaled);
       if (pct !== undefined) o.roofline = pct;
     }
   }
@@ -216,9 +222,26 @@ export function bestPeak(a: PeakFigures | null, b: PeakFigures): PeakFigures {
   return { simdGflops: Math.max(a.simdGflops, b.simdGflops), relaxedGflops: relaxed, copyGBs: Math.max(a.copyGBs, b.copyGBs) };
 }
 
-/** Loom/peer ratios for every pair that both ran: peer time / Loom time, paired round by round. */
+/**
+ * Thread scaling, reported as ratios too: the engine on N threads (`loom`) against the same engine on
+ * one thread (`peer`), N threads ÷ 1 thread speed.
+ */
+export const SCALING_PAIRS: readonly { loom: string; peer: string }[] = [
+  { loom: 'loom-wasm-mt', peer: 'loom-wasm' },
+  { loom: 'tfjs-wasm-mt', peer: 'tfjs-wasm' },
+];
+
+/**
+ * Loom/peer ratios for every pair that both ran: peer time / Loom time, paired round by round; then
+ * the SCALING_PAIRS present.
+ */
 export function computeRatios(engines: readonly Engine[], outcomes: Record<string, EngineOutcome>): PairRatio[] {
   const ratios: PairRatio[] = [];
+  for (const s of SCALING_PAIRS) {
+    const many = outcomes[s.loom];
+    const one = outcomes[s.peer];
+    if (many?.status === 'ok' && one?.status === 'ok') ratios.push({ ...s, ...pairedRatio(one.samples, many.samples) });
+  }
   for (const l of engines.filter((e) => e.family === 'loom')) {
     const lo = outcomes[l.id];
     if (lo?.status !== 'ok') continue;

@@ -30,10 +30,24 @@ export function selectCases(cases: readonly BenchCase[], o: Pick<SuiteOptions, '
   return cases.filter((c) => (!o.quick || !c.full) && (!re || re.test(c.id) || re.test(c.title) || re.test(c.group)));
 }
 
-/** Parses `--quick`, `--filter <regex>`, `--rounds N`, `--engines a,b`, `--software-gpu`, `--no-peak`. */
-export function parseArgs(argv: readonly string[]): SuiteOptions & { engines: string[] | null; softwareGpu: boolean; peak: boolean } {
-  const out: SuiteOptions & { engines: string[] | null; softwareGpu: boolean; peak: boolean } = {
-    quick: false, filter: null, engines: null, softwareGpu: false, peak: true,
+/** What the runners accept besides the suite options. */
+export interface RunnerArgs {
+  engines: string[] | null;
+  softwareGpu: boolean;
+  peak: boolean;
+  /** The GPU run: the WebGPU engine against the threaded wasm engine, plus the GPU-only cases. */
+  gpu: boolean;
+  /** Folder for the report (default results/; a run written elsewhere leaves the README alone). */
+  out: string | null;
+}
+
+/**
+ * Parses `--quick`, `--filter <regex>`, `--rounds N`, `--engines a,b`, `--software-gpu`, `--no-peak`,
+ * `--gpu`, `--out <dir>`.
+ */
+export function parseArgs(argv: readonly string[]): SuiteOptions & RunnerArgs {
+  const out: SuiteOptions & RunnerArgs = {
+    quick: false, filter: null, engines: null, softwareGpu: false, peak: true, gpu: false, out: null,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -53,7 +67,9 @@ export function parseArgs(argv: readonly string[]): SuiteOptions & { engines: st
       case '--engines': out.engines = take().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--software-gpu': out.softwareGpu = true; break;
       case '--no-peak': out.peak = false; break;
-      default: throw new Error(`unknown option '${a}'; valid: --quick, --filter <regex>, --rounds N, --warmup N, --min-sample-ms N, --engines id,id, --software-gpu, --no-peak`);
+      case '--gpu': out.gpu = true; break;
+      case '--out': out.out = take(); break;
+      default: throw new Error(`unknown option '${a}'; valid: --quick, --filter <regex>, --rounds N, --warmup N, --min-sample-ms N, --engines id,id, --software-gpu, --no-peak, --gpu, --out <dir>`);
     }
   }
   return out;
@@ -118,7 +134,8 @@ export async function runSuite(args: {
     for (const [id, o] of Object.entries(result.engines)) if (o.status === 'wrong' || o.status === 'error') log(`  ${id}: ${o.error}`);
   }
   if (report.peak) {
-    applyRoofline(report.cases, new Map(args.engines.map((e) => [e.id, e.device])), report.peak);
+    applyRoofline(report.cases, new Map(args.engines.map((e) => [e.id, e.device])), report.peak,
+      new Map(args.engines.map((e) => [e.id, e.threads ?? 1])));
     const p = report.peak;
     log(`peak (best of ${report.cases.length || 1}): SIMD ${p.simdGflops.toFixed(1)} GFLOP/s, relaxed ${p.relaxedGflops?.toFixed(1) ?? 'n/a'} GFLOP/s, copy ${p.copyGBs.toFixed(1)} GB/s`);
   }

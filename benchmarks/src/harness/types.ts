@@ -78,6 +78,8 @@ export interface Engine {
   version: string;
   /** Where it computes: the roofline column applies to 'cpu' engines only (the peak is a CPU figure). */
   device: 'cpu' | 'gpu';
+  /** CPU threads it computes on (default 1): its roofline is against that many times the single-thread peak. */
+  threads?: number;
   /** Makes this engine's backend current (engines share global library state). */
   activate(): Promise<void>;
   ops: TensorOps<any>;
