@@ -24,6 +24,13 @@ export interface ChartSpec {
   /** Category names for the x positions 0..n-1 (bar charts). */
   categories?: string[];
   yLog?: boolean;
+  /** A fixed y range instead of fitting the data (a draggable chart must not rescale under the pointer). */
+  yRange?: [number, number];
+  /**
+   * Makes the bars draggable: pressing or dragging at a category calls this with its index and the
+   * value under the pointer (the page updates its data, and its sliders, which stay the keyboard path).
+   */
+  onDrag?: (index: number, value: number) => void;
 }
 
 /** A live chart: `setData` redraws (at most once per animation frame) and refreshes the table. */
@@ -62,7 +69,7 @@ export async function chart(container: HTMLElement, spec: ChartSpec): Promise<Ch
     height,
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false, ...(cat ? { range: [-0.5, cat.length - 0.5] as [number, number] } : {}) }, y: { distr: spec.yLog ? 3 : 1 } },
+    scales: { x: { time: false, ...(cat ? { range: [-0.5, cat.length - 0.5] as [number, number] } : {}) }, y: { distr: spec.yLog ? 3 : 1, ...(spec.yRange ? { range: spec.yRange } : {}) } },
     axes: [
       { label: spec.xLabel, ...(cat ? { values: (_u: uPlotType, ticks: number[]) => ticks.map((t) => cat[t] ?? ''), splits: () => cat.map((_, i) => i), ...(cat.length > 4 ? { rotate: -40, size: 80 } : {}) } : {}) },
       { label: spec.yLabel, size: 60, values: (_u: uPlotType, ticks: (number | null)[]) => ticks.map((t) => (t === null || t === undefined ? '' : fmt(t, 3))) },
@@ -82,6 +89,7 @@ export async function chart(container: HTMLElement, spec: ChartSpec): Promise<Ch
     ],
   };
   const plot = new uPlot(opts, data as uPlotType.AlignedData, plotBox);
+  if (spec.onDrag) draggable(plot, spec.onDrag, cat?.length ?? 0);
   new ResizeObserver(() => {
     const w = plotBox.clientWidth;
     if (w > 0 && Math.abs(w - plot.width) > 1) plot.setSize({ width: w, height });
@@ -117,4 +125,27 @@ export async function chart(container: HTMLElement, spec: ChartSpec): Promise<Ch
       });
     },
   };
+}
+
+/** Pointer drags on the plot area call `onDrag(index, value)` for the category under the pointer. */
+function draggable(plot: uPlotType, onDrag: (index: number, value: number) => void, categories: number): void {
+  const over = plot.over;
+  over.style.cursor = 'ns-resize';
+  // The page must not scroll on a touch drag inside the plot.
+  over.style.touchAction = 'none';
+  let dragging = false;
+  const at = (e: PointerEvent): void => {
+    const index = Math.round(plot.posToVal(e.offsetX, 'x'));
+    if (index < 0 || index >= categories) return;
+    onDrag(index, plot.posToVal(e.offsetY, 'y'));
+  };
+  over.addEventListener('pointerdown', (e) => {
+    dragging = true;
+    over.setPointerCapture(e.pointerId);
+    at(e);
+  });
+  over.addEventListener('pointermove', (e) => { if (dragging) at(e); });
+  const stop = (): void => { dragging = false; };
+  over.addEventListener('pointerup', stop);
+  over.addEventListener('pointercancel', stop);
 }

@@ -266,6 +266,30 @@ describe('Loom Lab', () => {
     }, 200_000);
   }
 
+  it('the loss lab: dragging a prediction on the chart moves its slider and Loom recomputes the loss', async () => {
+    const { page, errors } = await open('loss.html?backend=wasm', VIEWPORTS[1]);
+    await whenReady(page);
+    await page.waitForFunction(() => document.getElementById('reg-out')!.dataset.value !== undefined);
+    const before = Number(await page.getAttribute('#reg-out', 'data-value'));
+    // Prediction #1 (2.5, truth 2) dragged to the top of the plot: the slider's maximum, 6.
+    const plot = page.locator('#reg-chart .u-over');
+    await plot.scrollIntoViewIfNeeded();
+    const box = (await plot.boundingBox())!;
+    const x = box.x + box.width * 0.1;
+    await page.mouse.move(x, box.y + box.height * 0.6);
+    await page.mouse.down();
+    await page.mouse.move(x, box.y + 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction((v) => Number(document.getElementById('reg-out')!.dataset.value) !== v, before);
+    expect(Number(await page.inputValue('[data-control="pred-0"]'))).toBeGreaterThan(5.5);
+    // MSE over the five: (6 − 2)² replaces (2.5 − 2)², the others stay: (16 − 0.25) / 5 more.
+    const after = Number(await page.getAttribute('#reg-out', 'data-value'));
+    const slider = Number(await page.inputValue('[data-control="pred-0"]'));
+    expect(after - before).toBeCloseTo(((slider - 2) ** 2 - 0.25) / 5, 4);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('the measure, race and profile buttons run their worker jobs', async () => {
     const [measure, race, profiler] = await Promise.all([open('device.html?seconds=2', VIEWPORTS[0]), open('race.html', VIEWPORTS[0]), open('profiler.html?backend=wasm', VIEWPORTS[0])]);
     for (const v of [measure, race, profiler]) await whenReady(v.page);

@@ -1,4 +1,4 @@
-// Loss lab: predictions moved with sliders; MSE (with the ½ toggle), binary and categorical
+// Loss lab: predictions dragged on the chart or moved with sliders; MSE (with the ½ toggle), binary and categorical
 // cross-entropy, and their gradients with respect to the predictions, all from Loom.
 import * as loom from '@loom/core';
 import { grad, losses } from '@loom/nn';
@@ -22,8 +22,12 @@ run('loss', async () => {
   const truth = [2, 3.5, 1, 4, 2.5];
   const pred = [2.5, 3, 2, 3, 2.5];
   let half = false;
+  const predSliders: { set(v: number): void }[] = [];
   const regChart = await chart(byId('reg-chart'), { title: 'Predictions, truth and the gradient', xLabel: 'sample', yLabel: 'value', categories: truth.map((_, i) => `#${i + 1}`),
-    series: [{ label: 'truth y', bars: true }, { label: 'prediction ŷ', bars: true }, { label: '∂loss/∂ŷ', bars: true }] });
+    series: [{ label: 'truth y', bars: true }, { label: 'prediction ŷ', bars: true }, { label: '∂loss/∂ŷ', bars: true }],
+    yRange: [-3, 6.5],
+    // Drag a prediction to where you want it: the slider follows (and stays the keyboard path).
+    onDrag: (i, v) => predSliders[i]?.set(Math.round(Math.min(6, Math.max(-1, v)) * 10) / 10) });
   let q = Promise.resolve();
   const updateReg = (): void => {
     q = q.then(async () => {
@@ -39,7 +43,11 @@ run('loss', async () => {
   toggle.addEventListener('change', () => { half = toggle.checked; updateReg(); });
   byId('reg-controls').append(
     el('div', { class: 'control' }, el('label', { for: toggleId }, 'Use ½·(ŷ−y)²'), toggle),
-    ...pred.map((v, i) => slider(`Prediction #${i + 1} (truth ${truth[i]})`, { min: -1, max: 6, step: 0.1, value: v, name: `pred-${i}` }, (x) => { pred[i] = x; updateReg(); }).root),
+    ...pred.map((v, i) => {
+      const s = slider(`Prediction #${i + 1} (truth ${truth[i]})`, { min: -1, max: 6, step: 0.1, value: v, name: `pred-${i}` }, (x) => { pred[i] = x; updateReg(); });
+      predSliders[i] = s;
+      return s.root;
+    }),
   );
   updateReg();
 
