@@ -13,12 +13,14 @@ import { call, type KernelCall } from './threads.js';
  * The least work one thread must get before an op is split, per family (see README "Threads": a
  * job costs handing the slices over, a few microseconds, so small ops stay on one thread).
  * Measured with scripts/bench-threads.ts on 2 cores: at half these sizes the split was no faster
- * (matmul 96 ≈ 1.8 MFLOP even, 128 1.5× faster; relu/add 16K even, 32K 1.3×; sum over rows of
- * [32,1024] even, [64,1024] 1.2×; softmax [16,1000] 1.1×, [32,1000] 1.6×).
+ * (relu/add 16K even, 32K 1.3×; sum over rows of [32,1024] even, [64,1024] 1.2×; softmax [16,1000]
+ * 1.1×, [32,1000] 1.6×). GEMM: bench-threads put the break-even near matmul 96, but in the
+ * benchmark suite (workers idle between calls, A repacked per column panel) a split matmul 128 was
+ * 0.76–0.98× of one thread at 2²⁰ per thread and 1.00–1.02× at 2²² (matmul 256 1.3–1.5× either way).
  */
 export const MIN_WORK_PER_THREAD = {
   /** Floating-point operations (2·m·n·k) of a GEMM or convolution. */
-  gemmFlops: 2 ** 20,
+  gemmFlops: 2 ** 22,
   /** Elements of an elementwise op or a strided copy. */
   elements: 2 ** 14,
   /** Input elements of a reduction. */

@@ -29,13 +29,14 @@ describe('wasm threads (Node, 2 threads)', () => {
     let before = jobs(b);
     await expectSameAsJs(b.name, [f([8, 8], 1), f([8, 8], 2)], (x, y) => loom.matmul(x, y));
     expect(jobs(b)).toBe(before);
+    // Each GEMM-like case is above 2 × MIN_WORK_PER_THREAD.gemmFlops (2²² per thread), so it splits.
     const cases: [string, Parameters<typeof expectSameAsJs>[1], Parameters<typeof expectSameAsJs>[2]][] = [
       ['matmul by column panels', [f([130, 190], 3), f([190, 203], 4)], (x, y) => loom.matmul(x, y)],
-      ['matmul by row bands, both transposed', [f([150, 301], 5), f([24, 150], 6)], (x, y) => loom.matmul(x, y, { transposeA: true, transposeB: true })],
-      ['batched matmul', [f([3, 70, 90], 7), f([3, 90, 80], 8)], (x, y) => loom.matmul(x, y)],
-      ['fusedMatmul with bias and gelu', [f([200, 64], 9), f([64, 136], 10), f([136], 11)],
+      ['matmul by row bands, both transposed', [f([300, 1201], 5), f([24, 300], 6)], (x, y) => loom.matmul(x, y, { transposeA: true, transposeB: true })],
+      ['batched matmul', [f([3, 140, 90], 7), f([3, 90, 160], 8)], (x, y) => loom.matmul(x, y)],
+      ['fusedMatmul with bias and gelu', [f([400, 64], 9), f([64, 200], 10), f([200], 11)],
         (x, y, z) => loom.fusedMatmul(x, y, { bias: z, activation: 'gelu' })],
-      ['conv2d', [f([2, 20, 20, 16], 12), f([3, 3, 16, 24], 13)], (x, k) => loom.conv2d(x, k, { strides: 1, padding: 'same' })],
+      ['conv2d', [f([4, 20, 20, 16], 12), f([3, 3, 16, 24], 13)], (x, k) => loom.conv2d(x, k, { strides: 1, padding: 'same' })],
       ['broadcast add', [f([300, 257], 14), f([257], 15)], (x, y) => loom.add(x, y)],
       ['sigmoid', [f([100003], 16)], (x) => loom.sigmoid(x)],
       ['transpose', [f([300, 7, 90], 17)], (x) => loom.transpose(x, [1, 0, 2])],
