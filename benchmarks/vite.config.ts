@@ -22,6 +22,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
+    // TF.js's threaded wasm starts its workers from the *source text* of its module factory
+    // (Function.prototype.toString); minified, that text names variables of the enclosing bundle
+    // ("e is not defined" in every worker) and tf.setBackend('wasm') never settles.
+    minify: false,
     rollupOptions: { input: here('./browser/index.html') },
   },
   preview: {

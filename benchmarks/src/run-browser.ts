@@ -37,14 +37,21 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   try {
     /** One page of the run: its report. */
+    const threads = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
     const runPage = async (pageArgv: string[], tfjsThreads: number): Promise<BenchReport> => {
       const page = await browser.newPage();
+      if (tfjsThreads > 1) {
+        // TF.js's threaded wasm pre-starts min(4, hardwareConcurrency / 2) workers and runs on no more
+        // threads than that (on 2 cores: 1, whatever setThreadsCount asks). Reporting twice the cores on
+        // this page lets it start the tfjsThreads it is given; Loom's thread count comes from the query.
+        await page.addInitScript({ content: `Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: function () { return ${2 * tfjsThreads}; } });` });
+      }
       let finish: (r: BenchReport | { error: string }) => void = () => {};
       const done = new Promise<BenchReport | { error: string }>((resolve) => { finish = resolve; });
       await page.exposeFunction('benchDone', (r: BenchReport | { error: string }) => finish(r));
       await page.exposeFunction('benchLog', (line: string) => console.log(line));
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-      const query = new URLSearchParams({ args: JSON.stringify(pageArgv), host: os.hostname(), tfjsThreads: String(tfjsThreads) });
+      const query = new URLSearchParams({ args: JSON.stringify(pageArgv), host: os.hostname(), tfjsThreads: String(tfjsThreads), threads: String(threads) });
       await page.goto(`${url}browser/index.html?${query}`);
       const r = await done;
       await page.close();
@@ -54,7 +61,6 @@ async function main(): Promise<void> {
     let result = await runPage(argv, 1);
     // TF.js fixes its wasm thread count when its backend starts: a second page runs it on N threads
     // next to Loom's threaded engine.
-    const threads = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
     const mtIds = ['loom-wasm', 'loom-wasm-mt', 'tfjs-wasm-mt'];
     const wanted = args.engines ? mtIds.filter((id) => args.engines!.includes(id)) : mtIds;
     if (threads > 1 && wanted.includes('tfjs-wasm-mt')) {

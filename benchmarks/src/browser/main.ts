@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const args = parseArgs(JSON.parse(query.get('args') ?? '[]') as string[]);
   // Loom's threaded engine and, on the second page of a run (TF.js fixes its threads per page), TF.js wasm on N threads.
-  const threads = Math.min(navigator.hardwareConcurrency || 1, 8);
+  // The runner passes the machine's thread count: the second page reports more cores to TF.js (see run-browser.ts).
+  const threads = Number(query.get('threads')) || Math.min(navigator.hardwareConcurrency || 1, 8);
   const tfjsThreads = Number(query.get('tfjsThreads') ?? '1');
   const loom = await createLoomEngines({ load, allowSoftwareGpu: args.softwareGpu, coreVersion: 'sources', threads });
   const peers = await createTfjsEngines({ wasmPath: new URL('./tfjs-wasm/', location.href).href, webgpu: tfjsThreads === 1,
