@@ -51,8 +51,8 @@ class USign {
   }
 }
 class USquare { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.mul(x, x); } }
-// relu clears the lanes below zero (one andnot; NaN and −0 pass through as before).
-class URelu { @inline v(x: v128, a: f32, b: f32): v128 { return v128.andnot(x, f32x4.lt(x, sp(0))); } }
+// relu as pseudo-max with zero: x < 0 ? 0 : x — one maxps on x86; NaN and −0 pass through unchanged.
+class URelu { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.pmax(x, sp(0)); } }
 class URelu6 { @inline v(x: v128, a: f32, b: f32): v128 { return v128.bitselect(sp(6), v128.bitselect(sp(0), x, f32x4.lt(x, sp(0))), f32x4.gt(x, sp(6))); } }
 class UFloor { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.floor(x); } }
 class UCeil { @inline v(x: v128, a: f32, b: f32): v128 { return f32x4.ceil(x); } }
