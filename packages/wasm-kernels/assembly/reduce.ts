@@ -36,53 +36,46 @@ function sumRow(x: usize, n: i32): f32 {
   return s;
 }
 
-/**
- * Max (isMax) or min of n contiguous float32 values; NaN propagates. pmax/pmin are one
- * instruction each (f32x4.max/min lower to several on x64), so NaN is tracked by its own mask.
- */
-function extremeRow(x: usize, n: i32, isMax: bool): f32 {
+// The vector step of extremeRow, a type argument so each direction gets its own inlined loop (as
+// unary.ts's op classes). pmax/pmin are one instruction each (f32x4.max/min lower to several on x64).
+class PMax { @inline v(a: v128, b: v128): v128 { return f32x4.pmax(a, b); } }
+class PMin { @inline v(a: v128, b: v128): v128 { return f32x4.pmin(a, b); } }
+
+/** Max (PMax) or min (PMin) of n contiguous float32 values; NaN propagates, tracked by its own mask. */
+// @ts-ignore: decorator
+@inline function extremeLoop<Op>(x: usize, n: i32, isMax: bool): f32 {
+  const op = changetype<Op>(0);
   let a0 = f32x4.splat(isMax ? -Infinity : Infinity);
   let a1 = a0;
   let a2 = a0;
   let a3 = a0;
   let nan = f32x4.splat(0);
   let i = 0;
-  if (isMax) {
-    for (; i + 16 <= n; i += 16) {
-      const v0 = v128.load(x + off4(i)); const v1 = v128.load(x + off4(i + 4));
-      const v2 = v128.load(x + off4(i + 8)); const v3 = v128.load(x + off4(i + 12));
-      a0 = f32x4.pmax(a0, v0); a1 = f32x4.pmax(a1, v1); a2 = f32x4.pmax(a2, v2); a3 = f32x4.pmax(a3, v3);
-      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
-    }
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(x + off4(i));
-      a0 = f32x4.pmax(a0, v);
-      nan = v128.or(nan, f32x4.ne(v, v));
-    }
-  } else {
-    for (; i + 16 <= n; i += 16) {
-      const v0 = v128.load(x + off4(i)); const v1 = v128.load(x + off4(i + 4));
-      const v2 = v128.load(x + off4(i + 8)); const v3 = v128.load(x + off4(i + 12));
-      a0 = f32x4.pmin(a0, v0); a1 = f32x4.pmin(a1, v1); a2 = f32x4.pmin(a2, v2); a3 = f32x4.pmin(a3, v3);
-      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
-    }
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(x + off4(i));
-      a0 = f32x4.pmin(a0, v);
-      nan = v128.or(nan, f32x4.ne(v, v));
-    }
+  for (; i + 16 <= n; i += 16) {
+    const v0 = v128.load(x + off4(i)); const v1 = v128.load(x + off4(i + 4));
+    const v2 = v128.load(x + off4(i + 8)); const v3 = v128.load(x + off4(i + 12));
+    a0 = op.v(a0, v0); a1 = op.v(a1, v1); a2 = op.v(a2, v2); a3 = op.v(a3, v3);
+    nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+  }
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + off4(i));
+    a0 = op.v(a0, v);
+    nan = v128.or(nan, f32x4.ne(v, v));
   }
   if (v128.any_true(nan)) return NaN;
-  const v = isMax ? f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)) : f32x4.pmin(f32x4.pmin(a0, a1), f32x4.pmin(a2, a3));
-  let m: f32;
-  if (isMax) m = hmax(v);
-  else m = -hmax(f32x4.neg(v));
+  const v = op.v(op.v(a0, a1), op.v(a2, a3));
+  let m: f32 = isMax ? hmax(v) : -hmax(f32x4.neg(v));
   for (; i < n; i++) {
     const e = load<f32>(x + off4(i));
     if (e != e) return e;
     m = isMax ? (e > m ? e : m) : (e < m ? e : m);
   }
   return m;
+}
+
+/** Max (isMax) or min of n contiguous float32 values; NaN propagates. */
+function extremeRow(x: usize, n: i32, isMax: bool): f32 {
+  return isMax ? extremeLoop<PMax>(x, n, true) : extremeLoop<PMin>(x, n, false);
 }
 
 /**
