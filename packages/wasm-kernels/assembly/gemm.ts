@@ -365,19 +365,43 @@ export function packedBSize(k: i32, n: i32): i32 {
 
 /** Packs all of op(B) (B [K,N], or [N,K] when tB, row stride ldb) for gemmPackedB. */
 export function packWholeB(b: usize, ldb: i32, tB: bool, k: i32, n: i32, dst: usize): void {
+  packBColumns(b, ldb, tB, k, n, 0, n, dst);
+}
+
+/**
+ * Packs columns [j0, j0 + count) of op(B) (j0 a multiple of 8) into their place in the layout
+ * packWholeB writes for all n columns: the threads pack one shared B by column ranges.
+ */
+export function packBColumns(b: usize, ldb: i32, tB: bool, k: i32, n: i32, j0: i32, count: i32, dst: usize): void {
   const width = (n + NR - 1) & ~(NR - 1);
-  for (let pc = 0; pc < k; pc += KC) packB(b, ldb, tB, pc, min(KC, k - pc), 0, n, dst + off4(pc * width));
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    packB(b, ldb, tB, pc, kc, j0, count, dst + off4(pc * width + j0 * kc));
+  }
 }
 
 /** C[M×N] = A·B with A [M,K] of row stride lda and B packed by packWholeB; pa as for gemm. */
 export function gemmPackedB(a: usize, lda: i32, pbw: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, pa: usize): void {
+  gemmPackedBImpl(a, lda, false, pbw, c, ldc, m, n, k, pa);
+}
+
+/**
+ * gemmPackedB for op(A): A [M,K], or [K,M] when tA (row stride lda) — a band of rows of a larger
+ * product against the B the threads packed together.
+ */
+export function gemmPackedBRows(a: usize, lda: i32, tA: bool, pbw: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, pa: usize): void {
+  gemmPackedBImpl(a, lda, tA, pbw, c, ldc, m, n, k, pa);
+}
+
+// @ts-ignore: decorator
+@inline function gemmPackedBImpl(a: usize, lda: i32, tA: bool, pbw: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, pa: usize): void {
   const width = (n + NR - 1) & ~(NR - 1);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const block = pbw + off4(pc * width);
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
-      packA(a, lda, false, ic, mc, pc, kc, pa);
+      packA(a, lda, tA, ic, mc, pc, kc, pa);
       for (let jr = 0; jr < n; jr += NR) {
         const nr = min(NR, n - jr);
         const bp = block + off4(jr * kc);

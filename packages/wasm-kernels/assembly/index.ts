@@ -4,7 +4,9 @@ export { unaryF32, unaryI32, predicateF32, logicalNot, cast, fill } from './unar
 export { binary, where } from './binary';
 export { copyStrided, transpose2d, gatherCheck, gather } from './shape';
 export { reduce, argReduce, softmax, cumsum, topk } from './reduce';
-export { gemm, gemmStrided, matmul, packASize, packBSize, setGemmRows, setGemmBlocking } from './gemm';
+export {
+  gemm, gemmStrided, gemmPackedBRows, matmul, packASize, packBSize, packBColumns, packedBSize, setGemmRows, setGemmBlocking,
+} from './gemm';
 export { conv2d, pool2d } from './conv';
 export { setThreadScratch, threadScratchSize } from './common';
 export { recurrent, recurrentScratchSize } from './recurrent';

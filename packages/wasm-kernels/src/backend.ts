@@ -207,7 +207,7 @@ export class WasmBackend implements Backend {
   /** Runs `c` on every worker (their instances keep their own tuning globals). */
   private onEveryThread(op: string, c: KernelCall): void {
     const pool = this.threading.pool;
-    if (pool) pool.run(op, this.kernels, Array.from({ length: pool.threads }, () => c));
+    pool?.broadcast(op, c);
   }
 
   /** Allocator figures (heap size, free fragments) for diagnostics and tests. */

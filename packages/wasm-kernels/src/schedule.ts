@@ -1,8 +1,8 @@
 // The threaded scheduler: cuts one kernel call into slices over disjoint parts of the output for the
-// worker pool — GEMM by column panels (or row bands when the output is tall), batched matmul by
-// batches, convolution by bands of output pixels, elementwise and strided walks by ranges of their
-// outermost dim, reductions and softmax by rows — when the op is large enough to gain from it.
-// Each slice gets its own packing scratch and parameter block; all slices run the same exports.
+// worker pool — GEMM by row bands over one B the threads pack together (column panels when the
+// output is short), batched matmul by batches, convolution by bands of output pixels, elementwise
+// and strided walks by ranges of their outermost dim, reductions and softmax by rows — when the op
+// is large enough to gain from it. Each slice gets its own scratch and parameter block.
 
 import { type Collapsed } from '@loom/core/backend';
 import { StridedParam } from './abi/params.js';
@@ -42,7 +42,7 @@ export function sliceCount(ctx: WasmBackend, work: number, least: number, most: 
   return n > threads ? n - (n % threads) : n;
 }
 
-/** GEMM slices per thread: two, since each slice repacks all of A (column panels) or B (row bands). */
+/** GEMM slices per thread: two, so a thread that runs ahead can take over half of a preempted one's work (more would repack more of A). */
 const GEMM_SLICES_PER_THREAD = 2;
 
 /** [start, count] ranges covering [0, n) in `parts` pieces whose starts are multiples of `align`. */
@@ -58,14 +58,18 @@ function packScratch(ctx: WasmBackend): [number, number] {
   return [ctx.temp(ctx.kernels.packASize() * 4), ctx.temp(ctx.kernels.packBSize() * 4)];
 }
 
+/** Rows a band of a split GEMM gets at least (four micro-kernel tiles of 6): fewer, and it splits by columns. */
+const MIN_BAND_ROWS = 24;
+
 /**
- * C[m×n] = op(A)·op(B) (A [m,k] or [k,m] when tA; B [k,n] or [n,k] when tB; C dense), split into
- * column panels (multiples of the micro-kernel's 8 columns) or, for a tall output, row bands.
+ * C[m×n] = op(A)·op(B) (A [m,k] or [k,m] when tA; B [k,n] or [n,k] when tB; C dense). Split in
+ * two jobs when it pays: the threads pack B once into shared scratch (by column ranges), then each
+ * slice multiplies a band of rows against it — so no packing is done twice. An output too short
+ * for bands is split into column panels, each packing its own B columns and (small) A again.
  */
 export function gemm2d(ctx: WasmBackend, op: string, a: number, b: number, c: number, m: number, n: number, k: number,
   tA: boolean, tB: boolean): void {
-  const byColumns = n >= m;
-  const parts = sliceCount(ctx, 2 * m * n * k, MIN_WORK_PER_THREAD.gemmFlops, Math.ceil((byColumns ? n : m) / 8), GEMM_SLICES_PER_THREAD);
+  const parts = k === 0 ? 1 : sliceCount(ctx, 2 * m * n * k, MIN_WORK_PER_THREAD.gemmFlops, Math.ceil(Math.max(m, n) / 8), GEMM_SLICES_PER_THREAD);
   if (parts === 1) {
     const [pa, pb] = packScratch(ctx);
     ctx.kernels.gemm(a, b, c, m, n, k, tA, tB, n, pa, pb);
@@ -73,12 +77,22 @@ export function gemm2d(ctx: WasmBackend, op: string, a: number, b: number, c: nu
   }
   const lda = tA ? m : k;
   const ldb = tB ? k : n;
-  const calls = ranges(byColumns ? n : m, parts, 8).map(([s, count]) => {
+  const bands = Math.min(parts, Math.floor(m / MIN_BAND_ROWS));
+  if (bands >= ctx.threads) {
+    const packed = ctx.temp(ctx.kernels.packedBSize(k, n) * 4);
+    const packParts = sliceCount(ctx, k * n, MIN_WORK_PER_THREAD.elements, Math.ceil(n / 8));
+    ctx.parallel(op, ranges(n, packParts, 8).map(([s, count]) => call('packBColumns', b, ldb, tB, k, n, s, count, packed)));
+    // Bands of whole micro-kernel tiles (setGemmRows(0) reads the height), so only the last has a partial one.
+    const calls = ranges(m, bands - (bands % ctx.threads), ctx.kernels.setGemmRows(0)).map(([s, count]) => {
+      const pa = ctx.temp(ctx.kernels.packASize() * 4);
+      return call('gemmPackedBRows', a + 4 * (tA ? s : s * lda), lda, tA, packed, c + 4 * s * n, n, count, n, k, pa);
+    });
+    ctx.parallel(op, calls);
+    return;
+  }
+  const calls = ranges(n, Math.min(parts, Math.ceil(n / 8)), 8).map(([s, count]) => {
     const [pa, pb] = packScratch(ctx);
-    if (byColumns) {
-      return call('gemmStrided', a, lda, b + 4 * (tB ? s * ldb : s), ldb, c + 4 * s, n, m, count, k, tA, tB, pa, pb);
-    }
-    return call('gemmStrided', a + 4 * (tA ? s : s * lda), lda, b, ldb, c + 4 * s * n, n, count, n, k, tA, tB, pa, pb);
+    return call('gemmStrided', a, lda, b + 4 * (tB ? s * ldb : s), ldb, c + 4 * s, n, m, count, k, tA, tB, pa, pb);
   });
   ctx.parallel(op, calls);
 }

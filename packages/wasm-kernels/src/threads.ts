@@ -27,6 +27,8 @@ const CLAIM = 0;
 const DONE = 1;
 const GEN = 2;
 const STOP = 3;
+/** 1 while a job is a broadcast: each worker runs exactly one of its slices (see broadcast). */
+const BARRIER = 4;
 const STATUS = 64; // + slice: 0 ok, else the byte length of its error message
 const SLOT_DOUBLES = 24; // [fn index, argc, args…]
 const MAX_SLICES = 64;
@@ -48,7 +50,7 @@ interface WorkerInit {
   control: SharedArrayBuffer;
   names: string[];
   scratch: number;
-  layout: Record<'CLAIM' | 'DONE' | 'GEN' | 'STOP' | 'STATUS' | 'SLOT_DOUBLES' | 'ARGS_AT' | 'MSG_AT' | 'MSG_BYTES' | 'FIELD' | 'MASK', number>;
+  layout: Record<'CLAIM' | 'DONE' | 'GEN' | 'STOP' | 'BARRIER' | 'STATUS' | 'SLOT_DOUBLES' | 'ARGS_AT' | 'MSG_AT' | 'MSG_BYTES' | 'FIELD' | 'MASK', number>;
 }
 
 // NOTE: the worker's whole program, as text: it must run from a Blob URL (browsers) or `eval`
@@ -91,6 +93,13 @@ function start(d, post) {
       if (Atomics.compareExchange(ctl, L.CLAIM, v, v + 1) !== v) continue;
       run(next);
       if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
+      else if (Atomics.load(ctl, L.BARRIER) !== 0) {
+        // A broadcast: take no second slice, so every worker runs one.
+        const job = v >>> (2 * L.FIELD);
+        while (Atomics.load(ctl, L.DONE) < count && Atomics.load(ctl, L.CLAIM) >>> (2 * L.FIELD) === job) {
+          Atomics.wait(ctl, L.DONE, Atomics.load(ctl, L.DONE), 1);
+        }
+      }
     }
     // Spin a little first (about half a millisecond): an op that follows at once skips the
     // futex wake-up, which costs tens to hundreds of microseconds.
@@ -213,7 +222,7 @@ export class WorkerPool {
     scratch: readonly number[], timeoutMs = 20000): Promise<WorkerPool> {
     const count = Math.min(threads, MAX_THREADS) - 1;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const layout = { CLAIM, DONE, GEN, STOP, STATUS, SLOT_DOUBLES, ARGS_AT, MSG_AT, MSG_BYTES, FIELD, MASK };
+    const layout = { CLAIM, DONE, GEN, STOP, BARRIER, STATUS, SLOT_DOUBLES, ARGS_AT, MSG_AT, MSG_BYTES, FIELD, MASK };
     const workers: WorkerLike[] = [];
     const urls: string[] = [];
     const ready: Promise<void>[] = [];
@@ -273,6 +282,18 @@ export class WorkerPool {
    * false the caller only waits, so every slice runs on a worker (tests).
    */
   run(op: string, local: Kernels, calls: readonly KernelCall[], callerRuns = true): void {
+    this.job(op, local, calls, callerRuns, false);
+  }
+
+  /**
+   * Runs `c` once on every worker (not on the caller): tuning calls that set a worker instance's
+   * globals. A worker that ran its copy takes no other, so each of them runs exactly one.
+   */
+  broadcast(op: string, c: KernelCall): void {
+    this.job(op, undefined, this.workers.map(() => c), false, true);
+  }
+
+  private job(op: string, local: Kernels | undefined, calls: readonly KernelCall[], callerRuns: boolean, barrier: boolean): void {
     if (this.closed) throw new Error(`${op}: the wasm backend's worker pool was disposed`);
     const count = calls.length;
     if (count > MAX_SLICES) throw new Error(`${op}: ${count} slices, at most ${MAX_SLICES}`);
@@ -289,12 +310,14 @@ export class WorkerPool {
       ctl[STATUS + i] = 0;
     }
     Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, BARRIER, barrier ? 1 : 0);
     this.gen = (this.gen + 1) & 0x3ffff;
     Atomics.store(ctl, CLAIM, (this.gen << (2 * FIELD)) | (count << FIELD));
     Atomics.add(ctl, GEN, 1);
-    Atomics.notify(ctl, GEN, count - 1);
+    // Wake as many workers as there are slices the caller will not take itself.
+    Atomics.notify(ctl, GEN, callerRuns && local ? count - 1 : count);
     const errors = new Map<number, unknown>();
-    while (callerRuns) {
+    while (callerRuns && local) {
       const v = Atomics.load(ctl, CLAIM);
       const next = v & MASK;
       if (next >= count) break;

@@ -31,8 +31,12 @@ describe('wasm threads (Node, 2 threads)', () => {
     expect(jobs(b)).toBe(before);
     // Each GEMM-like case is above 2 × MIN_WORK_PER_THREAD.gemmFlops (2²² per thread), so it splits.
     const cases: [string, Parameters<typeof expectSameAsJs>[1], Parameters<typeof expectSameAsJs>[2]][] = [
-      ['matmul by column panels', [f([130, 190], 3), f([190, 203], 4)], (x, y) => loom.matmul(x, y)],
+      ['matmul by row bands over one packed B', [f([130, 190], 3), f([190, 203], 4)], (x, y) => loom.matmul(x, y)],
+      ['matmul by row bands, A transposed', [f([190, 130], 3), f([190, 203], 4)], (x, y) => loom.matmul(x, y, { transposeA: true })],
+      ['matmul by row bands, B transposed', [f([130, 190], 3), f([203, 190], 4)], (x, y) => loom.matmul(x, y, { transposeB: true })],
       ['matmul by row bands, both transposed', [f([300, 1201], 5), f([24, 300], 6)], (x, y) => loom.matmul(x, y, { transposeA: true, transposeB: true })],
+      ['matmul by column panels (too few rows for bands)', [f([20, 300], 5), f([300, 1501], 6)], (x, y) => loom.matmul(x, y)],
+      ['matmul by column panels, both transposed', [f([300, 20], 5), f([1501, 300], 6)], (x, y) => loom.matmul(x, y, { transposeA: true, transposeB: true })],
       ['batched matmul', [f([3, 140, 90], 7), f([3, 90, 160], 8)], (x, y) => loom.matmul(x, y)],
       ['fusedMatmul with bias and gelu', [f([400, 64], 9), f([64, 200], 10), f([200], 11)],
         (x, y, z) => loom.fusedMatmul(x, y, { bias: z, activation: 'gelu' })],
@@ -89,11 +93,15 @@ describe('wasm threads (Node, 2 threads)', () => {
   });
 
   it('tuning reaches every thread', async () => {
-    const b = await wasm({ threads: 2, name: 'wasm-threads-tune' });
+    // A split matmul's threads pack one shared B in KC-deep blocks: a thread left on another KC
+    // reads the wrong layout. Three threads, so a worker that took two tuning calls would leave one out.
+    const b = await wasm({ threads: 3, name: 'wasm-threads-tune' });
     loom.registerBackend(b, -1);
-    expect(b.setGemmRows(4)).toBe(4);
-    expect(b.setGemmBlocking(64, 128)).toEqual([64, 128]);
-    await expectSameAsJs(b.name, [f([131, 517], 24), f([517, 75], 25)], (x, y) => loom.matmul(x, y), 1e-4, 1e-4);
+    for (const [rows, kc, nc] of [[4, 64, 128], [5, 32, 64], [6, 256, 512]] as const) {
+      expect(b.setGemmRows(rows)).toBe(rows);
+      expect(b.setGemmBlocking(kc, nc)).toEqual([kc, nc]);
+      await expectSameAsJs(b.name, [f([131, 517], 24), f([517, 75], 25)], (x, y) => loom.matmul(x, y), 1e-4, 1e-4);
+    }
     b.dispose();
     loom.removeBackend(b.name);
   });

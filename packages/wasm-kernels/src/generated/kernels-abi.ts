@@ -220,6 +220,22 @@ export interface Kernels {
     pa: number, pb: number,
   ): void;
   /**
+   * assembly/gemm/gemmPackedBRows
+   * @param a `usize`
+   * @param lda `i32`
+   * @param tA `bool`
+   * @param pbw `usize`
+   * @param c `usize`
+   * @param ldc `i32`
+   * @param m `i32`
+   * @param n `i32`
+   * @param k `i32`
+   * @param pa `usize`
+   */
+  gemmPackedBRows(
+    a: number, lda: number, tA: boolean, pbw: number, c: number, ldc: number, m: number, n: number, k: number, pa: number,
+  ): void;
+  /**
    * assembly/gemm/matmul
    * @param a `usize`
    * @param b `usize`
@@ -249,6 +265,25 @@ export interface Kernels {
    * @returns `i32`
    */
   packBSize(): number;
+  /**
+   * assembly/gemm/packBColumns
+   * @param b `usize`
+   * @param ldb `i32`
+   * @param tB `bool`
+   * @param k `i32`
+   * @param n `i32`
+   * @param j0 `i32`
+   * @param count `i32`
+   * @param dst `usize`
+   */
+  packBColumns(b: number, ldb: number, tB: boolean, k: number, n: number, j0: number, count: number, dst: number): void;
+  /**
+   * assembly/gemm/packedBSize
+   * @param k `i32`
+   * @param n `i32`
+   * @returns `i32`
+   */
+  packedBSize(k: number, n: number): number;
   /**
    * assembly/gemm/setGemmRows
    * @param mr `i32`
