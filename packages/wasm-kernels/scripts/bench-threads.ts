@@ -51,6 +51,12 @@ async function compare(label: string, shapes: number[][], f: (...t: loom.Tensor[
 }
 
 for (const n of [32, 48, 64, 96, 128, 192]) await compare(`matmul ${n} (${(2 * n ** 3 / 1e6).toFixed(2)} MFLOP)`, [[n, n], [n, n]], (a, b) => loom.matmul(a, b));
+// The MLP's GEMMs (forward, dW = xᵀ·dy, dx = dy·Wᵀ) and large squares: how well a split scales.
+for (const [m, k, n, tA, tB] of [[128, 784, 256, false, false], [784, 128, 256, true, false], [128, 256, 784, false, true],
+  [256, 256, 256, false, false], [512, 512, 512, false, false], [1024, 1024, 1024, false, false]] as const) {
+  const label = `matmul ${m}·${k}·${n}${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''}`;
+  await compare(label, [tA ? [k, m] : [m, k], tB ? [n, k] : [k, n]], (a, b) => loom.matmul(a, b, { transposeA: tA, transposeB: tB }));
+}
 for (const n of [8192, 16384, 32768, 65536, 131072, 262144]) {
   await compare(`relu ${n}`, [[n]], (x) => loom.relu(x));
   await compare(`sigmoid ${n}`, [[n]], (x) => loom.sigmoid(x));
