@@ -171,7 +171,8 @@ export abstract class Optimizer {
           this.slots.set(v, slots);
         }
         const r = this.update(v.value, gs[i], slots, lr, t);
-        return { value: keep(r.value), slots: r.slots.map((s) => keep(core.clone(s))) };
+        // A slot passed through unchanged is copied: the old slots are disposed when this update applies.
+        return { value: keep(r.value), slots: r.slots.map((s) => keep(slots.includes(s) ? core.clone(s) : s)) };
       });
       // max |x| is finite exactly when every x is (NaN propagates through max).
       const maxAbs = (x: Tensor): Tensor => (x.size ? core.max(core.abs(x)) : core.scalar(0));
@@ -256,10 +257,9 @@ export class Adam extends Optimizer {
   }
   protected initSlots(v: Variable): Tensor[] { return [core.zerosLike(v.value), core.zerosLike(v.value)]; }
   protected update(w: Tensor, g: Tensor, [m0, v0]: Tensor[], lr: number, t: number) {
-    const m = core.add(core.mul(m0, this.beta1), core.mul(g, 1 - this.beta1));
-    const v = core.add(core.mul(v0, this.beta2), core.mul(core.square(g), 1 - this.beta2));
-    const lrT = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
-    const value = core.sub(w, core.div(core.mul(m, lrT), core.add(core.sqrt(v), this.epsilon)));
+    const stepSize = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
+    // One kernel per variable (core's adamUpdate) instead of a dozen elementwise passes.
+    const { value, m, v } = core.adamUpdate(w, g, m0, v0, { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, stepSize });
     return { value, slots: [m, v] };
   }
   override getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }

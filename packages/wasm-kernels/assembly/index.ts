@@ -8,6 +8,7 @@ export {
   gemm, gemmStrided, gemmPackedBRows, matmul, packASize, packBSize, packBColumns, packedBSize, setGemmRows, setGemmBlocking,
 } from './gemm';
 export { conv2d, pool2d } from './conv';
+export { adamUpdate } from './optimizer';
 export { setThreadScratch, threadScratchSize } from './common';
 export { recurrent, recurrentScratchSize } from './recurrent';
 export { recurrentGrad, recurrentGradScratchSize } from './recurrent-grad';

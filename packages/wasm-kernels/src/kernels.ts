@@ -416,6 +416,9 @@ export const KERNELS: KernelTable<WasmBackend, WasmTensor> = {
   leakyRelu: entry(FLOAT32, (ctx, [x], [y], { alpha }) =>
     elementwise(ctx, 'leakyRelu', y.size, (s, n) => call('unaryF32', UnaryCode.leakyRelu, x.ptr + 4 * s, y.ptr + 4 * s, n, alpha, 0))),
   clip: entry(NUMERIC, clip),
+  adamUpdate: entry(FLOAT32, (ctx, [w, g, m, v], [w1, m1, v1], { beta1, beta2, epsilon, stepSize }) =>
+    elementwise(ctx, 'adamUpdate', w1.size, (s, n) => call('adamUpdate', w.ptr + 4 * s, g.ptr + 4 * s, m.ptr + 4 * s, v.ptr + 4 * s,
+      w1.ptr + 4 * s, m1.ptr + 4 * s, v1.ptr + 4 * s, n, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, stepSize))),
   cast: entry(ANY_DTYPE, (ctx, [x], [y]) => {
     const xs = bytesPerElement(x.dtype);
     const ys = bytesPerElement(y.dtype);

@@ -14,7 +14,7 @@ import type { WebGPUBackend } from './backend.js';
 import { grid, MAX_RANK, WG } from './shaders/common.js';
 import { conv2dGemmShader, poolShader } from './shaders/conv.js';
 import {
-  binaryShader, castShader, fillShader, paramUnaryShader, unaryShader, whereShader, type Access,
+  adamUpdateShader, binaryShader, castShader, fillShader, paramUnaryShader, unaryShader, whereShader, type Access,
 } from './shaders/elementwise.js';
 import { MM_TILE, matmulShader } from './shaders/linalg.js';
 import {
@@ -117,6 +117,13 @@ const leakyRelu: Run<'leakyRelu'> = (ctx, [x], [y], { alpha }) => {
   const spec = paramUnaryShader('leakyRelu', x.dtype);
   ctx.dispatch(spec, { n: y.size, p0: alpha, p1: 0, i0: 0, i1: 0, w: 0 }, [x.buffer, y.buffer], groups1d(y.size),
     profileOf('leakyRelu', [x], [y], spec.key));
+};
+
+const adamUpdate: Run<'adamUpdate'> = (ctx, [w, g, m, v], [w1, m1, v1], { beta1, beta2, epsilon, stepSize }) => {
+  const vec4 = w1.size % 4 === 0;
+  const spec = adamUpdateShader(vec4);
+  ctx.dispatch(spec, { n: w1.size, beta1, c1: 1 - beta1, beta2, c2: 1 - beta2, epsilon, step: stepSize },
+    [w, g, m, v, w1, m1, v1].map((t) => t.buffer), groups1d(vec4 ? w1.size / 4 : w1.size), profileOf('adamUpdate', [w, g, m, v], [w1, m1, v1], spec.key));
 };
 
 const fill: Run<'fill'> = (ctx, _, [y], { value }) => {
@@ -399,6 +406,7 @@ export const KERNELS: KernelTable<WebGPUBackend, GpuTensor> = {
   ...kernelFamily(LOGIC_BINARY_OPS, (op) => gpu(BOOL, binary(op))),
   leakyRelu: gpu(FLOAT32, leakyRelu),
   clip: gpu(NUMERIC, clip),
+  adamUpdate: gpu(FLOAT32, adamUpdate),
   cast: gpu(ANY_DTYPE, cast),
   where: gpu(BOOL, where),
   fill: gpu(ANY_DTYPE, fill),

@@ -139,6 +139,12 @@ export interface OpAttrs
   recurrent: RecurrentAttrs;
   /** Backpropagation through the whole sequence of `recurrent`: dzx, dU, the initial states' gradients (and gru's db_r). */
   recurrentGrad: RecurrentAttrs;
+  /**
+   * One Adam step in a single pass (Keras form). Inputs w, g, m, v (float32, one shape); outputs
+   * w′, m′, v′: m′ = β₁m + (1−β₁)g, v′ = β₂v + (1−β₂)g², w′ = w − stepSize·m′/(√v′ + ε).
+   * `stepSize` is the bias-corrected rate lr·√(1−β₂ᵗ)/(1−β₁ᵗ).
+   */
+  adamUpdate: { beta1: number; beta2: number; epsilon: number; stepSize: number };
   /** Fills the output with a constant (no inputs). */
   fill: { value: number };
   /**
@@ -169,7 +175,7 @@ const OP_TABLE: { [K in OpName]: true } = {
   prod: true, max: true, min: true, leakyRelu: true, clip: true, cast: true, where: true,
   argMax: true, argMin: true, softmax: true, logSoftmax: true, matmul: true, fusedMatmul: true, transpose: true,
   slice: true, concat: true, pad: true, gather: true, broadcastTo: true, cumsum: true, topk: true,
-  conv2d: true, maxPool2d: true, avgPool2d: true, recurrent: true, recurrentGrad: true, fill: true, reshape: true,
+  conv2d: true, maxPool2d: true, avgPool2d: true, recurrent: true, recurrentGrad: true, adamUpdate: true, fill: true, reshape: true,
 };
 export const OP_NAMES = Object.keys(OP_TABLE) as OpName[];
 

@@ -6,4 +6,5 @@ export * from './linalg.js';
 export * from './shape.js';
 export * from './conv.js';
 export * from './recurrent.js';
+export * from './optimizer.js';
 export type { TensorLike } from './convert.js';

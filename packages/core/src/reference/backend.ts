@@ -11,7 +11,7 @@ import {
 } from '../backend/op-attrs.js';
 import { makeTypedArray, type DType, type TypedArray } from '../dtype.js';
 import {
-  binaryKernel, castKernel, clipKernel, fillKernel, leakyReluKernel, unaryKernel, whereKernel,
+  adamUpdateKernel, binaryKernel, castKernel, clipKernel, fillKernel, leakyReluKernel, unaryKernel, whereKernel,
 } from './kernels-elementwise.js';
 import { conv2dKernel, poolKernel } from './kernels-conv.js';
 import { fusedMatmulKernel, matmulKernel } from './kernels-linalg.js';
@@ -40,6 +40,7 @@ const KERNELS: KernelTable<JsBackend, RefTensor> = {
   ...kernelFamily(LOGIC_BINARY_OPS, (op) => ref(BOOL, binaryKernel(op))),
   ...kernelFamily(REDUCE_OPS, (op) => ref(NUMERIC, reduceKernel(op))),
   leakyRelu: ref(FLOAT32, leakyReluKernel),
+  adamUpdate: ref(FLOAT32, adamUpdateKernel),
   clip: ref(NUMERIC, clipKernel),
   cast: ref(ANY_DTYPE, castKernel),
   where: ref(BOOL, whereKernel),

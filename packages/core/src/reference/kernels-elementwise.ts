@@ -1,4 +1,5 @@
-// Reference kernels for elementwise ops: unary, binary with broadcasting, where, cast, clip, fill.
+// Reference kernels for elementwise ops: unary, binary with broadcasting, where, cast, clip, fill,
+// and the one-pass Adam step.
 
 import type { BinaryOp, OpAttrs, UnaryOp } from '../backend/op-attrs.js';
 import { toInt32 } from '../dtype.js';
@@ -94,3 +95,15 @@ export const fillKernel: Kernel<'fill'> = (_, [y], { value }: OpAttrs['fill']) =
   y.values.fill(y.dtype === 'bool' ? (value ? 1 : 0) : value);
 };
 
+
+export const adamUpdateKernel: Kernel<'adamUpdate'> = ([w, g, m, v], [w1, m1, v1], { beta1, beta2, epsilon, stepSize }) => {
+  const [wv, gv, mv, vv] = [w.values, g.values, m.values, v.values];
+  for (let i = 0; i < wv.length; i++) {
+    const gi = gv[i];
+    const mi = beta1 * mv[i] + (1 - beta1) * gi;
+    const vi = beta2 * vv[i] + (1 - beta2) * gi * gi;
+    m1.values[i] = mi;
+    v1.values[i] = vi;
+    w1.values[i] = wv[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
+  }
+};

@@ -1,5 +1,5 @@
 // Conformance cases for elementwise ops: unary math, binary arithmetic/comparison/logic with
-// broadcasting, where, cast, clip, leakyRelu.
+// broadcasting, where, cast, clip, leakyRelu; the one-pass Adam step.
 
 import {
   BINARY_ARITH_OPS, COMPARE_OPS, UNARY_KEEP_DTYPE_OPS, UNARY_MATH_OPS, type BinaryArithOp, type UnaryMathOp, type UnaryOp,
@@ -283,4 +283,35 @@ function binaryCases(): ConformanceCase[] {
   return cases;
 }
 
-export const ELEMENTWISE_CASES: ConformanceCase[] = [...unaryCases(), ...binaryCases()];
+/** A second moment: v >= 0 (squares of unit values). */
+const moment2 = (shape: number[]): InputData => {
+  const d = gen(shape, 'unit');
+  return { ...d, values: d.values.map((x) => Math.fround(x * x)) };
+};
+
+/** adamUpdate against the same step in TF.js ops (Keras form), over shapes that hit vector tails and splits. */
+function adamCases(): OpCase[] {
+  const tfAdam = (o: Loom.AdamUpdateOptions) => (tf: TfLike, [w, g, m, v]: TfLike[]): TfLike[] => {
+    const m1 = tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1));
+    const v1 = tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+    return [tf.sub(w, tf.div(tf.mul(m1, o.stepSize), tf.add(tf.sqrt(v1), o.epsilon))), m1, v1];
+  };
+  const keras = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, stepSize: 0.01 };
+  const c = (name: string, inputs: InputData[], o: Loom.AdamUpdateOptions): OpCase => ({
+    kind: 'op', name: `adamUpdate/${name}`, op: 'adamUpdate', inputs,
+    run: (l, [w, g, m, v]) => { const r = l.adamUpdate(w, g, m, v, o); return [r.value, r.m, r.v]; }, tf: tfAdam(o),
+  });
+  const zeros = (shape: number[]): InputData => data(new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0), shape);
+  return [
+    c('basic', [gen([3, 5]), gen([3, 5], 'unit'), gen([3, 5], 'unit'), moment2([3, 5])], keras),
+    c('first-step-rank3', [gen([2, 3, 4]), gen([2, 3, 4]), zeros([2, 3, 4]), zeros([2, 3, 4])], { ...keras, stepSize: 0.001 * Math.sqrt(1 - 0.999) / (1 - 0.9) }),
+    c('vector-tail', [gen([37]), gen([37], 'unit'), gen([37], 'unit'), moment2([37])], { beta1: 0.5, beta2: 0.75, epsilon: 1e-3, stepSize: 0.3 }),
+    c('large', [gen([67, 61]), gen([67, 61], 'unit'), gen([67, 61], 'unit'), moment2([67, 61])], keras),
+    c('beta-zero', [gen([9]), gen([9], 'unit'), gen([9], 'unit'), moment2([9])], { beta1: 0, beta2: 0, epsilon: 0.5, stepSize: 1 }),
+    c('scalar', [data([1.5], []), data([-0.25], []), data([0.1], []), data([0.04], [])], keras),
+    c('empty', [zeros([0, 3]), zeros([0, 3]), zeros([0, 3]), zeros([0, 3])], keras),
+    c('nan-gradient', [data([1, 2, 3, 4, 5]), data([0.5, NaN, -1, 0, 2]), data([0, 0.1, 0.2, 0.3, 0.4]), data([0, 0.01, 0.04, 0.09, 0.16])], keras),
+  ];
+}
+
+export const ELEMENTWISE_CASES: ConformanceCase[] = [...unaryCases(), ...binaryCases(), ...adamCases()];

@@ -12,7 +12,13 @@ const e = (name: string, op: PublicOp, inputs: (l: L) => Tensor[], run: (l: L, x
   ({ kind: 'error', name: `${op}/error-${name}`, op, inputs, run, error });
 const none = (): Tensor[] => [];
 
+const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, stepSize: 0.01 };
+
 export const ERROR_CASES: ConformanceCase[] = [
+  e('shape', 'adamUpdate', (l) => [l.ones([2, 3]), l.ones([2, 3]), l.ones([3, 2]), l.ones([2, 3])], (l, [w, g, m, v]) => l.adamUpdate(w, g, m, v, ADAM), /adamUpdate: m \[3,2\] float32 .*must have the shape of w \[2,3\]/),
+  e('dtype', 'adamUpdate', (l) => [l.ones([2]), l.ones([2], 'int32'), l.ones([2]), l.ones([2])], (l, [w, g, m, v]) => l.adamUpdate(w, g, m, v, ADAM), /adamUpdate: g \[2\] int32 .*must be float32/),
+  e('beta', 'adamUpdate', (l) => [l.ones([2]), l.ones([2]), l.ones([2]), l.ones([2])], (l, [w, g, m, v]) => l.adamUpdate(w, g, m, v, { ...ADAM, beta2: 1 }), /adamUpdate: beta2 must be a number in \[0, 1\), got 1/),
+  e('step', 'adamUpdate', (l) => [l.ones([2]), l.ones([2]), l.ones([2]), l.ones([2])], (l, [w, g, m, v]) => l.adamUpdate(w, g, m, v, { ...ADAM, stepSize: NaN }), /adamUpdate: stepSize must be a finite number >= 0, got NaN/),
   e('shapes', 'add', (l) => [l.ones([2, 3]), l.ones([4])], (l, [a, b]) => l.add(a, b), /add: shapes \[2,3\] and \[4\] do not broadcast/),
   e('bool', 'mul', (l) => [l.tensor([true]), l.tensor([false])], (l, [a, b]) => l.mul(a, b), /mul: .*bool; valid: float32, int32/),
   e('disposed', 'exp', (l) => { const t = l.ones([2]); t.dispose(); return [t]; }, (l, [t]) => l.exp(t), /exp: tensor \[2\] float32 .* is disposed/),

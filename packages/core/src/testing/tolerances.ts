@@ -26,6 +26,7 @@ export const TOLERANCES: { readonly [K in PublicOp]?: Tolerance } = {
   sum: ACCUMULATE, mean: ACCUMULATE, prod: ACCUMULATE, variance: ACCUMULATE, logSumExp: ACCUMULATE,
   softmax: TRANSCENDENTAL, logSoftmax: ACCUMULATE, cumsum: ACCUMULATE,
   matmul: ACCUMULATE, fusedMatmul: ACCUMULATE, dot: ACCUMULATE, conv1d: ACCUMULATE, conv2d: ACCUMULATE,
+  adamUpdate: TRANSCENDENTAL,
   avgPool1d: ACCUMULATE, avgPool2d: ACCUMULATE, recurrentSequence: ACCUMULATE, recurrentSequenceGrad: ACCUMULATE,
 };
 

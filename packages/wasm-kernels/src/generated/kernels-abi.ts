@@ -318,6 +318,27 @@ export interface Kernels {
    */
   pool2d(isAvg: boolean, x: number, y: number, p: number): void;
   /**
+   * assembly/optimizer/adamUpdate
+   * @param w `usize`
+   * @param g `usize`
+   * @param m `usize`
+   * @param v `usize`
+   * @param w1 `usize`
+   * @param m1 `usize`
+   * @param v1 `usize`
+   * @param n `i32`
+   * @param beta1 `f32`
+   * @param c1 `f32`
+   * @param beta2 `f32`
+   * @param c2 `f32`
+   * @param epsilon `f32`
+   * @param step `f32`
+   */
+  adamUpdate(
+    w: number, g: number, m: number, v: number, w1: number, m1: number, v1: number, n: number, beta1: number, c1: number, beta2: number,
+    c2: number, epsilon: number, step: number,
+  ): void;
+  /**
    * assembly/common/setThreadScratch
    * @param p `usize`
    */

@@ -261,6 +261,34 @@ ${MAIN_1D}
   };
 }
 
+const ADAM_LAYOUT = uniformLayout([{ name: 'n', type: 'u32' }, { name: 'beta1', type: 'f32' }, { name: 'c1', type: 'f32' },
+  { name: 'beta2', type: 'f32' }, { name: 'c2', type: 'f32' }, { name: 'epsilon', type: 'f32' }, { name: 'step', type: 'f32' }]);
+
+/**
+ * One Adam step (core's adamUpdate) in one dispatch: W, G, M, V in, W1, M1, V1 out; c1 = 1 − β₁,
+ * c2 = 1 − β₂ from the host. `vec4`: four elements per invocation (the size is a multiple of 4).
+ */
+export function adamUpdateShader(vec4: boolean): ShaderSpec & { layout: UniformLayout } {
+  const t = vec4 ? 'vec4<f32>' : 'f32';
+  const names = ['W', 'G', 'M', 'V', 'W1', 'M1', 'V1'];
+  const bindings = names.map((name, i) => `@group(0) @binding(${i + 1}) var<storage, ${i < 4 ? 'read' : 'read_write'}> ${name}: array<${t}>;`);
+  return {
+    key: `adamUpdate${vec4 ? ':v4' : ''}`,
+    layout: ADAM_LAYOUT,
+    code: /* wgsl */ `${ADAM_LAYOUT.wgsl}
+${bindings.join('\n')}
+${MAIN_1D}
+  if (idx${vec4 ? ' * 4u' : ''} >= u.n) { return; }
+  let g = G[idx];
+  let m = u.beta1 * M[idx] + u.c1 * g;
+  let v = u.beta2 * V[idx] + u.c2 * (g * g);
+  M1[idx] = m;
+  V1[idx] = v;
+  W1[idx] = W[idx] - (u.step * m) / (sqrt(v) + u.epsilon);
+}`,
+  };
+}
+
 /** fill: writes one 32-bit word (the value's bits in the output dtype) everywhere. */
 export function fillShader(): ShaderSpec & { layout: UniformLayout } {
   return {

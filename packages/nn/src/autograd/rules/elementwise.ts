@@ -135,4 +135,5 @@ export const BINARY_GRADIENTS = {
   clip: { save: X, vjp: (dy, { inputs: [x], attrs }) => [where(logicalAnd(greaterEqual(x, attrs.min), lessEqual(x, attrs.max)), dy, 0)] },
   // d leakyRelu(x) = dx for x > 0, α dx otherwise
   leakyRelu: { save: X, vjp: (dy, { inputs: [x], attrs }) => [where(greater(x, 0), dy, mul(dy, attrs.alpha))] },
+  adamUpdate: nonDiff('adamUpdate: an optimizer step, applied outside the tape'),
 } satisfies GradientFamily;
