@@ -16,7 +16,7 @@ import { conv2dGemmShader, poolShader } from './shaders/conv.js';
 import {
   adamUpdateShader, binaryShader, castShader, fillShader, paramUnaryShader, unaryShader, whereShader, type Access,
 } from './shaders/elementwise.js';
-import { MM_TILE, matmulShader } from './shaders/linalg.js';
+import { MM_KSTEP, MM_TILE, matmulShader } from './shaders/linalg.js';
 import {
   recurrentGradShader, recurrentKernelGradShader, recurrentStepShader, rowWide, stageShader, transposeShader, unitLanes, type RecurrentShader,
   type RecurrentTile,
@@ -270,9 +270,10 @@ function gemm(ctx: WebGPUBackend, op: 'matmul' | 'fusedMatmul', a: GpuTensor, b:
   transposeA: boolean, transposeB: boolean, epilogue?: { activation: FusedActivation; bias: boolean }, bias?: GpuTensor): void {
   const { batch, batchA, batchB, m: M, k: K, n: N } = matmulDims(a.shape, b.shape, transposeA, transposeB);
   if (batch > 65535) throw new Error(`${op}: batch ${batch} exceeds the webgpu backend's 65535 per dispatch`);
-  const spec = matmulShader({
-    transposeA, transposeB, vecA: (transposeA ? M : K) % 4 === 0, vecB: (transposeB ? K : N) % 4 === 0, epilogue,
-  });
+  const vecA = (transposeA ? M : K) % 4 === 0;
+  const vecB = (transposeB ? K : N) % 4 === 0;
+  const aligned = vecA && vecB && M % MM_TILE === 0 && N % MM_TILE === 0 && K % MM_KSTEP === 0 && K > 0;
+  const spec = matmulShader({ transposeA, transposeB, vecA, vecB, epilogue, aligned });
   const tiles: [number, number, number] = [Math.ceil(N / MM_TILE), Math.ceil(M / MM_TILE), batch];
   if (tiles[0] > 65535 || tiles[1] > 65535) throw new Error(`${op}: output [${M},${N}] has more tiles than one dispatch allows`);
   const buffers = [a.buffer, b.buffer, y.buffer, ...(bias ? [bias.buffer] : [])];

@@ -5,7 +5,7 @@
 import * as loom from '@loom/core';
 import { compareResults, toleranceFor } from '@loom/core/testing';
 import { formatProfile, webgpu, type WebGPUBackend } from '@loom/webgpu-kernels';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 type Build = (l: typeof loom) => loom.Tensor | loom.Tensor[];
 
@@ -49,6 +49,25 @@ export function defineRuntimeTests(backend: () => WebGPUBackend): void {
       await agrees('matmul', (l) => l.matmul(t(l, [33, 70], 7), t(l, [65, 33], 8), { transposeA: true, transposeB: true }));
       await agrees('matmul', (l) => l.matmul(t(l, [64, 72], 9), t(l, [80, 64], 10), { transposeA: true, transposeB: true }));
       await agrees('matmul', (l) => l.matmul(t(l, [1, 129], 11), t(l, [129, 3], 12)));
+    });
+
+    it('matmul: tile-aligned shapes take the unchecked shader (vec4 stores) and agree; others do not', async () => {
+      const keys: string[] = [];
+      const b = backend();
+      const dispatch = b.dispatch.bind(b);
+      const spy = vi.spyOn(b, 'dispatch').mockImplementation((spec, ...rest) => { keys.push(spec.key); return dispatch(spec, ...rest); });
+      try {
+        await agrees('matmul', (l) => l.matmul(t(l, [128, 48], 42), t(l, [48, 192], 43)));
+        await agrees('matmul', (l) => l.matmul(t(l, [32, 64], 44), t(l, [128, 32], 45), { transposeA: true, transposeB: true }));
+        await agrees('fusedMatmul', (l) => l.fusedMatmul(t(l, [2, 64, 64], 46), t(l, [64, 64], 47), { bias: t(l, [64], 48), activation: 'tanh' }));
+        await agrees('matmul', (l) => l.matmul(t(l, [64, 40], 49), t(l, [40, 64], 50)));
+      } finally {
+        spy.mockRestore();
+      }
+      const mm = keys.filter((k) => k.startsWith('matmul:'));
+      expect(mm.slice(0, 3).every((k) => k.includes(':aligned')), mm.join(' ')).toBe(true);
+      // K = 40 is not a multiple of the K step: the checked shader.
+      expect(mm[3]).not.toContain(':aligned');
     });
 
     it('fusedMatmul: the epilogue (bias, activation) in the tiled shader, across tile edges', async () => {

@@ -1,6 +1,7 @@
 // Linalg-family WGSL: the batched matmul template (64×64 output tiles, K in steps of 16 through
 // workgroup memory, 16×16 threads each accumulating a 4×4 register block, vec4 loads where the
-// contiguous dim is a multiple of 4) and the tiled GEMM body that conv.ts reuses for conv2d.
+// contiguous dim is a multiple of 4; an unchecked path with vec4 stores when every dim is a
+// multiple of its tile) and the tiled GEMM body that conv.ts reuses for conv2d.
 
 import type { FusedActivation } from '@loom/core/backend';
 import { FLOAT_HELPERS, uniformLayout, type ShaderSpec, type UniformLayout } from './common.js';
@@ -27,6 +28,11 @@ export interface MatmulVariant {
   vecB: boolean;
   /** Fused epilogue: bias [N] (binding 4) and an activation applied as each value is stored. */
   epilogue?: { activation: FusedActivation; bias: boolean };
+  /**
+   * M and N are multiples of the tile, K of the K step, and both operands use vec4 loads: the
+   * unchecked path — no bounds test on any load or store, and vec4 stores of the output.
+   */
+  aligned?: boolean;
 }
 
 /** The component names of a vec4, for unrolled per-lane code. */
@@ -38,7 +44,8 @@ const C = LANES;
  * index the first of the 4 along the (non-contiguous, contiguous) dims; `rows`/`cols` their extents.
  * Component accesses are unrolled so every index is a constant (values stay in registers).
  */
-function load4(name: string, vec: boolean, base: string, outer: string, inner: string, rows: string, cols: string): string {
+function load4(name: string, vec: boolean, base: string, outer: string, inner: string, rows: string, cols: string, checked = true): string {
+  if (vec && !checked) return `let v = ${name}[(${base} + ${outer} * ${cols} + ${inner}) / 4u];`;
   if (vec) {
     return `var v = vec4<f32>(0.0);
     if (${outer} < ${rows} && ${inner} < ${cols}) { v = ${name}[(${base} + ${outer} * ${cols} + ${inner}) / 4u]; }`;
@@ -69,7 +76,7 @@ function innerProduct(v: MatmulVariant): string {
 /** The tiled matmul for one combination of transposes and vector loads. */
 export function matmulShader(v: MatmulVariant): ShaderSpec & { layout: UniformLayout } {
   const epi = v.epilogue ? `:${v.epilogue.activation}${v.epilogue.bias ? '+bias' : ''}` : '';
-  const key = `matmul:${v.transposeA ? 'T' : 'N'}${v.transposeB ? 'T' : 'N'}:${v.vecA ? 'v' : 's'}${v.vecB ? 'v' : 's'}${epi}`;
+  const key = `matmul:${v.transposeA ? 'T' : 'N'}${v.transposeB ? 'T' : 'N'}:${v.vecA ? 'v' : 's'}${v.vecB ? 'v' : 's'}${v.aligned ? ':aligned' : ''}${epi}`;
   return tiledGemm(v, key, MATMUL_LAYOUT, `array<${v.vecA ? 'vec4<f32>' : 'f32'}>`);
 }
 
@@ -80,19 +87,21 @@ export function matmulShader(v: MatmulVariant): ShaderSpec & { layout: UniformLa
 export function tiledGemm(
   v: MatmulVariant, key: string, layout: UniformLayout, aType: string, customLoadA?: string,
 ): ShaderSpec & { layout: UniformLayout } {
+  if (v.aligned && (!v.vecA || !v.vecB || customLoadA)) throw new Error('webgpu: the aligned matmul needs vec4 loads of both operands');
+  const unchecked = v.aligned === true;
   // A tile (64 m × 16 k) in workgroup memory as vec4s along its contiguous dim:
   // A stored [M, K] → As[m*4 + kq] holds k = 4kq..4kq+3; A stored [K, M] → As[kk*16 + m/4].
   const loadA = v.transposeA
     ? `{
     let kk = lid / 16u; let mq = lid % 16u;
     let k = k0 + kk; let m = m0 + mq * 4u;
-    ${load4('A', v.vecA, 'aBase', 'k', 'm', 'u.K', 'u.M')}
+    ${load4('A', v.vecA, 'aBase', 'k', 'm', 'u.K', 'u.M', !unchecked)}
     As[kk * 16u + mq] = v;
   }`
     : `{
     let r = lid / 4u; let kq = lid % 4u;
     let m = m0 + r; let k = k0 + kq * 4u;
-    ${customLoadA ?? load4('A', v.vecA, 'aBase', 'm', 'k', 'u.M', 'u.K')}
+    ${customLoadA ?? load4('A', v.vecA, 'aBase', 'm', 'k', 'u.M', 'u.K', !unchecked)}
     As[r * 4u + kq] = v;
   }`;
   // B tile (16 k × 64 n): B stored [K, N] → Bs[kk*16 + n/4]; B stored [N, K] → Bs[n*4 + kq].
@@ -100,18 +109,19 @@ export function tiledGemm(
     ? `{
     let r = lid / 4u; let kq = lid % 4u;
     let n = n0 + r; let k = k0 + kq * 4u;
-    ${load4('B', v.vecB, 'bBase', 'n', 'k', 'u.N', 'u.K')}
+    ${load4('B', v.vecB, 'bBase', 'n', 'k', 'u.N', 'u.K', !unchecked)}
     Bs[r * 4u + kq] = v;
   }`
     : `{
     let kk = lid / 16u; let nq = lid % 16u;
     let k = k0 + kk; let n = n0 + nq * 4u;
-    ${load4('B', v.vecB, 'bBase', 'k', 'n', 'u.K', 'u.N')}
+    ${load4('B', v.vecB, 'bBase', 'k', 'n', 'u.K', 'u.N', !unchecked)}
     Bs[kk * 16u + nq] = v;
   }`;
   // The value stored for lane c (column n + j) of accumulator i: raw, or through the epilogue.
   const value = (i: number, c: string, j: number): string => (v.epilogue ? `epilogue(acc${i}.${c}, n + ${j}u)` : `acc${i}.${c}`);
-  const store = [0, 1, 2, 3].map((i) => `{
+  const store = unchecked ? [0, 1, 2, 3].map((i) => `Y[(yBase + (m0 + ty * 4u + ${i}u) * u.N + n) / 4u] = vec4<f32>(${C.map((c, j) => value(i, c, j)).join(', ')});`).join('\n  ')
+    : [0, 1, 2, 3].map((i) => `{
     let m = m0 + ty * 4u + ${i}u;
     if (m < u.M) {
       let at = yBase + m * u.N + n;
@@ -132,7 +142,7 @@ fn epilogue(v: f32, col: u32) -> f32 {
     code: /* wgsl */ `${layout.wgsl}${epilogue}
 @group(0) @binding(1) var<storage, read> A: ${aType};
 @group(0) @binding(2) var<storage, read> B: array<${v.vecB ? 'vec4<f32>' : 'f32'}>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Y: array<${unchecked ? 'vec4<f32>' : 'f32'}>;
 var<workgroup> As: array<vec4<f32>, 256>;
 var<workgroup> Bs: array<vec4<f32>, 256>;
 @compute @workgroup_size(256)
