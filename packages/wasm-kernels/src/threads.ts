@@ -282,7 +282,7 @@ export class WorkerPool {
    * false the caller only waits, so every slice runs on a worker (tests).
    */
   run(op: string, local: Kernels, calls: readonly KernelCall[], callerRuns = true): void {
-    this.job(op, local, calls, callerRuns, false);
+    this.job(op, callerRuns ? local : undefined, calls, false);
   }
 
   /**
@@ -290,10 +290,11 @@ export class WorkerPool {
    * globals. A worker that ran its copy takes no other, so each of them runs exactly one.
    */
   broadcast(op: string, c: KernelCall): void {
-    this.job(op, undefined, this.workers.map(() => c), false, true);
+    this.job(op, undefined, this.workers.map(() => c), true);
   }
 
-  private job(op: string, local: Kernels | undefined, calls: readonly KernelCall[], callerRuns: boolean, barrier: boolean): void {
+  /** One job: `local` is the caller's instance when the caller computes slices too (else it only waits). */
+  private job(op: string, local: Kernels | undefined, calls: readonly KernelCall[], barrier: boolean): void {
     if (this.closed) throw new Error(`${op}: the wasm backend's worker pool was disposed`);
     const count = calls.length;
     if (count > MAX_SLICES) throw new Error(`${op}: ${count} slices, at most ${MAX_SLICES}`);
@@ -315,9 +316,9 @@ export class WorkerPool {
     Atomics.store(ctl, CLAIM, (this.gen << (2 * FIELD)) | (count << FIELD));
     Atomics.add(ctl, GEN, 1);
     // Wake as many workers as there are slices the caller will not take itself.
-    Atomics.notify(ctl, GEN, callerRuns && local ? count - 1 : count);
+    Atomics.notify(ctl, GEN, local ? count - 1 : count);
     const errors = new Map<number, unknown>();
-    while (callerRuns && local) {
+    while (local) {
       const v = Atomics.load(ctl, CLAIM);
       const next = v & MASK;
       if (next >= count) break;
