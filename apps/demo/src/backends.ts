@@ -16,6 +16,16 @@ export function backendFromQuery(search: string): BackendChoice {
   return isBackendChoice(v) ? v : 'auto';
 }
 
+/**
+ * Threads for the wasm backend: every core in a page, one core fewer in the training worker, so the
+ * page keeps a core to draw the charts on while the worker and its kernel threads train.
+ */
+function wasmThreads(): number | 'auto' {
+  const inWorker = typeof (globalThis as { document?: unknown }).document === 'undefined';
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return inWorker ? Math.max(1, Math.min(8, cores) - 1) : 'auto';
+}
+
 let registered = false;
 
 /** Registers wasm and webgpu once; `softwareGpu` lets webgpu take a software adapter. */
@@ -23,7 +33,7 @@ export function registerBackends(softwareGpu: boolean): void {
   if (registered) return;
   registered = true;
   // The kernel packages load when a backend is first tried, so the page paints before they arrive.
-  loom.registerBackend({ name: 'wasm', create: async () => (await import('@loom/wasm-kernels')).wasm() }, 2);
+  loom.registerBackend({ name: 'wasm', create: async () => (await import('@loom/wasm-kernels')).wasm({ threads: wasmThreads() }) }, 2);
   loom.registerBackend({ name: 'webgpu', create: async () => (await import('@loom/webgpu-kernels')).webgpu({ allowSoftwareAdapter: softwareGpu }) }, 3);
 }
 

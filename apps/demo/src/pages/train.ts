@@ -60,7 +60,9 @@ run('train', async (ctx) => {
   const onMessage = async (m: FromWorker): Promise<void> => {
     switch (m.type) {
       case 'backend':
-        byId('train-backend').textContent = `The worker trains on ${m.backend} (${m.device}).`;
+        // The worker's wasm backend leaves one core to this page (src/backends.ts), so say so.
+        const spare = m.backend === 'wasm' ? ' It leaves one core to this page, so the charts keep drawing while it trains.' : '';
+        byId('train-backend').textContent = `The worker trains on ${m.backend} (${m.device}).${spare}`;
         document.body.dataset.workerBackend = m.backend;
         return;
       case 'ready': {
