@@ -10,6 +10,16 @@ import { StridedParam } from '../src/abi/params';
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/**
+ * Lanes of a where the comparison mask m is set, else b: relaxed_laneselect (one blend on x86)
+ * in the relaxed-SIMD build, bitselect otherwise. m must be all ones or all zeros per lane.
+ */
+// @ts-ignore: decorator
+@inline export function select(a: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
+  return v128.bitselect(a, b, m);
+}
+
 /** Byte offset of element i of 4-byte elements. */
 // @ts-ignore: decorator
 @inline export function off4(i: i32): usize {

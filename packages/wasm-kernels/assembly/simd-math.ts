@@ -2,7 +2,7 @@
 // Cody–Waite range reduction plus polynomials fitted for relative error (or atanh series); the
 // measured maximum errors against float64 are in src/accuracy.ts, checked by transcendentals.test.ts.
 
-import { madd } from './common';
+import { madd, select } from './common';
 
 const LOG2E: f32 = 1.4426950408889634;
 // ln 2 split so that n·LN2_HI is exact for |n| < 2^9 (Cody–Waite reduction).
@@ -45,14 +45,15 @@ const INF: f32 = Infinity;
 
 /**
  * e^x for x ≤ 0 (softmax, sigmoid, softplus): one scale factor and a degree-5 polynomial (model
- * error 9e-8), cheaper than vexp; x < −87.3 gives 0, NaN stays NaN. Positive x is not supported.
+ * error 9e-8), cheaper than vexp; x < −87.3 gives 0 (−Inf too: its NaN lanes are masked), NaN
+ * stays NaN. Positive x is not supported. No clamp before the reduction: lanes below −87.3, whose
+ * scale factor is garbage, are zeroed by one andnot at the end.
  */
 // @ts-ignore: decorator
 @inline export function vexpNeg(x: v128): v128 {
-  const xc = f32x4.pmax(x, splat(-87.3));
-  const t = madd(xc, splat(LOG2E), splat(12582912.0));
+  const t = madd(x, splat(LOG2E), splat(12582912.0));
   const n = f32x4.sub(t, splat(12582912.0));
-  let r = madd(n, splat(-LN2_HI), xc);
+  let r = madd(n, splat(-LN2_HI), x);
   r = madd(n, splat(-LN2_LO), r);
   let p = splat(0.0082903067);
   p = madd(p, r, splat(0.041897934));
@@ -61,7 +62,7 @@ const INF: f32 = Infinity;
   p = madd(p, r, splat(0.9999997));
   p = madd(p, r, splat(1.0));
   const s = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23);
-  return v128.bitselect(splat(0), f32x4.mul(p, s), f32x4.lt(x, splat(-87.3)));
+  return v128.andnot(f32x4.mul(p, s), f32x4.lt(x, splat(-87.3)));
 }
 
 /**
@@ -149,13 +150,16 @@ const INF: f32 = Infinity;
   return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
 }
 
-/** 1 / (1 + e^−x) from e = e^−|x| ≤ 1 (no overflow): 1/(1+e) for x ≥ 0, e/(1+e) below. */
+/**
+ * 1 / (1 + e^−x) from e = e^−|x| ≤ 1 (no overflow): f = e/(1+e) is the value for x < 0 and 1 − f
+ * the value for x ≥ 0 (f ≤ ½ there, so the subtraction loses nothing) — one division per vector.
+ */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
   // −|x| is x with the sign bit set: one or.
   const e = vexpNeg(v128.or(x, i32x4.splat(0x80000000)));
-  const r = f32x4.div(splat(1), f32x4.add(splat(1), e));
-  return v128.bitselect(f32x4.mul(e, r), r, f32x4.lt(x, splat(0)));
+  const f = f32x4.div(e, f32x4.add(splat(1), e));
+  return select(f, f32x4.sub(splat(1), f), f32x4.lt(x, splat(0)));
 }
 
 /**

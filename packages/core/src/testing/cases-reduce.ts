@@ -79,6 +79,7 @@ export function reduceCases(): ConformanceCase[] {
     { kind: 'op', name: 'variance/axis', op: 'variance', inputs: [gen([3, 4])], run: (l, [x]) => l.variance(x, 0), tf: (tf, [x]) => tf.moments(x, 0).variance, grad: GRAD },
     { kind: 'op', name: 'variance/keepDims-rank3', op: 'variance', inputs: [gen([2, 3, 4])], run: (l, [x]) => l.variance(x, [1, 2], true), tf: (tf, [x]) => tf.moments(x, [1, 2], true).variance, grad: GRAD },
   );
+  const MASKED_ROWS = Array.from({ length: 38 }, (_, i) => (i % 19 === 3 || i === 7 || i === 17 ? -Infinity : i < 19 ? Math.sin(i) : -6 * (i - 19)));
   for (const op of ['softmax', 'logSoftmax'] as const) {
     const run = (axis?: number) => (l: typeof Loom, [x]: Tensor[]) => (l as unknown as Record<string, (x: Tensor, a?: number) => Tensor>)[op](x, axis);
     cases.push(
@@ -89,6 +90,9 @@ export function reduceCases(): ConformanceCase[] {
       { kind: 'op', name: `${op}/rank1`, op, inputs: [gen([7])], run: run(), tf: (tf, [x]) => tf[op](x), grad: GRAD },
       { kind: 'op', name: `${op}/size1`, op, inputs: [gen([3, 1])], run: run(), tf: (tf, [x]) => tf[op](x), grad: GRAD },
       { kind: 'op', name: `${op}/long-row`, op, inputs: [gen([2, 1000])], run: run(), tf: (tf, [x]) => tf[op](x) },
+      // Masked entries (−Infinity, as attention masks write them) and gaps of more than 87 below the
+      // row's max: exactly 0 (−Infinity for logSoftmax); 19 columns reach the SIMD body and the tail.
+      { kind: 'op', name: `${op}/masked`, op, inputs: [data(MASKED_ROWS, [2, 19])], run: run(), tf: (tf, [x]) => tf[op](x) },
     );
   }
   for (const [variant, exclusive, reverse] of [['plain', false, false], ['exclusive', true, false], ['reverse', false, true], ['exclusive-reverse', true, true]] as const) {
