@@ -18,6 +18,27 @@ describe('HeapAllocator', () => {
     }
   });
 
+  it('reuses the most recently freed block of a size class (still in cache)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 64 });
+    const heap = new HeapAllocator(memory, 0, 64 * 65536);
+    // Free blocks of one class, kept apart by live spacers so they cannot merge.
+    const blocks: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      blocks.push(heap.alloc(4096));
+      heap.alloc(64);
+    }
+    for (const b of blocks) heap.free(b);
+    // An op's output that is freed and allocated again keeps landing on the block freed last.
+    for (let round = 0; round < 3; round++) {
+      const out = heap.alloc(4096);
+      expect(out).toBe(blocks[3]);
+      heap.free(out);
+    }
+    // Then the others, newest first.
+    expect([heap.alloc(4096), heap.alloc(4096)]).toEqual([blocks[3], blocks[2]]);
+    expect(heap.stats().freeBlocks).toBe(2);
+  });
+
   it('keeps blocks disjoint and their contents intact under random alloc/free, then coalesces fully', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4096 });
     const heap = new HeapAllocator(memory, 1000, 4096 * 65536);
