@@ -23,6 +23,18 @@ const VARIANTS: [string, () => InputData, number | number[] | undefined, boolean
   ['long-row', () => gen([2, 300], 'unit'), 1, false],
 ];
 
+/** softmax (or logSoftmax) of each row of `n` values in float64: the oracle for hand-made rows. */
+function softmaxRows64(values: number[], n: number, isLog: boolean): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < values.length; r += n) {
+    const row = values.slice(r, r + n);
+    const m = Math.max(...row);
+    const s = row.reduce((acc, v) => acc + Math.exp(v - m), 0);
+    row.forEach((v, i) => { out[r + i] = isLog ? v - m - Math.log(s) : Math.exp(v - m) / s; });
+  }
+  return out;
+}
+
 export function reduceCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
   for (const op of ['sum', 'prod', 'max', 'min', 'mean'] as const) {
@@ -79,6 +91,7 @@ export function reduceCases(): ConformanceCase[] {
     { kind: 'op', name: 'variance/axis', op: 'variance', inputs: [gen([3, 4])], run: (l, [x]) => l.variance(x, 0), tf: (tf, [x]) => tf.moments(x, 0).variance, grad: GRAD },
     { kind: 'op', name: 'variance/keepDims-rank3', op: 'variance', inputs: [gen([2, 3, 4])], run: (l, [x]) => l.variance(x, [1, 2], true), tf: (tf, [x]) => tf.moments(x, [1, 2], true).variance, grad: GRAD },
   );
+  const NAN_ROWS = Array.from({ length: 63 }, (_, i) => (i === 26 || i === 62 ? NaN : Math.sin(i)));
   const MASKED_ROWS = Array.from({ length: 38 }, (_, i) => (i % 19 === 3 || i === 7 || i === 17 ? -Infinity : i < 19 ? Math.sin(i) : -6 * (i - 19)));
   for (const op of ['softmax', 'logSoftmax'] as const) {
     const run = (axis?: number) => (l: typeof Loom, [x]: Tensor[]) => (l as unknown as Record<string, (x: Tensor, a?: number) => Tensor>)[op](x, axis);
@@ -93,6 +106,8 @@ export function reduceCases(): ConformanceCase[] {
       // Masked entries (−Infinity, as attention masks write them) and gaps of more than 87 below the
       // row's max: exactly 0 (−Infinity for logSoftmax); 19 columns reach the SIMD body and the tail.
       { kind: 'op', name: `${op}/masked`, op, inputs: [data(MASKED_ROWS, [2, 19])], run: run(), tf: (tf, [x]) => tf[op](x) },
+      // A NaN turns its whole row into NaN (the sum of exponentials), in the SIMD body and in the tail.
+      { kind: 'op', name: `${op}/nan-row`, op, inputs: [data(NAN_ROWS, [3, 21])], run: run(), expected: [{ shape: [3, 21], dtype: 'float32', values: softmaxRows64(NAN_ROWS, 21, op === 'logSoftmax') }] },
     );
   }
   for (const [variant, exclusive, reverse] of [['plain', false, false], ['exclusive', true, false], ['reverse', false, true], ['exclusive-reverse', true, true]] as const) {
