@@ -96,7 +96,6 @@ export function reduce(op: ReduceCode, dt: DTypeCode, x: usize, y: usize, outer:
     return;
   }
   if (inner == 1) {
-    let rowMax = outer > 0 ? rowMaxFast(x, n) : 0;
     for (let o = 0; o < outer; o++) {
       const row = x + off4(o * n);
       store<f32>(y + off4(o), op == ReduceCode.sum ? sumRow(row, n) : extremeRow(row, n, op == ReduceCode.max));
